@@ -1,0 +1,60 @@
+# The verbs. `make run` and `make test` set everything up on a fresh machine.
+SHELL := /bin/bash
+# Prefer the Lambda runtime's Python (3.13) when pyenv or the system has it; else python3 (>= 3.11).
+PYTHON ?= $(shell for p in python3.13 python3; do \
+  PYENV_VERSION=3.13.0:3.11.7 $$p -c 'import sys; assert sys.version_info >= (3, 11); print(sys.executable)' 2>/dev/null && break; done)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+REQS := requirements-dev.txt layers/sikemas/requirements.txt layers/imaging/requirements.txt
+
+.PHONY: setup run test lint typecheck cfn-lint unit integration e2e bench validate build clean
+
+setup: $(STAMP)
+
+$(STAMP): $(REQS)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+run: $(STAMP)
+	$(BIN)/python -m sikemas_local
+
+test: lint typecheck cfn-lint unit integration e2e
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy layers/sikemas functions local tests bench
+
+cfn-lint: $(STAMP)
+	$(BIN)/cfn-lint template.yaml
+
+unit: $(STAMP)
+	$(BIN)/pytest -q tests/unit
+
+integration: $(STAMP)
+	$(BIN)/pytest -q tests/integration
+
+e2e: $(STAMP)
+	$(BIN)/pytest -q tests/e2e
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+# aws-sam-cli pins boto3 and pydantic: it lives in its own tools environment.
+.tools/.installed:
+	$(PYTHON) -m venv .tools
+	.tools/bin/python -m pip install --quiet --disable-pip-version-check aws-sam-cli
+	touch $@
+
+validate: .tools/.installed
+	.tools/bin/sam validate --lint
+
+build: .tools/.installed
+	.tools/bin/sam build
+
+clean:
+	rm -rf $(VENV) .tools .aws-sam .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""SIKeMas: the shared package (domain, adapters, use cases) shipped as a Lambda layer."""
