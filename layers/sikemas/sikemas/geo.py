@@ -57,6 +57,10 @@ class GeometryError(ValueError):
     """A GeoJSON file is unreadable or holds no usable polygon; the message says why."""
 
 
+class SwappedCoordinatesError(GeometryError):
+    """Positions look like ``[lat, lon]``; GeoJSON wants ``[lon, lat]``."""
+
+
 @dataclass(frozen=True)
 class Subdistrict:
     """A kelurahan/desa and the kecamatan it belongs to (``district_name`` may be unknown)."""
@@ -92,7 +96,7 @@ def check_lat_lon(lat: float, lon: float) -> None:
 
 
 class LocalProjection:
-    """Local tangent-plane metres around ``(lat0, lon0)`` on the WGS84 ellipsoid (see module doc)."""
+    """Local tangent-plane metres around ``(lat0, lon0)`` on the WGS84 ellipsoid (module doc)."""
 
     def __init__(self, lat0: float, lon0: float) -> None:
         check_lat_lon(lat0, lon0)
@@ -202,7 +206,7 @@ def _check_coordinates(coordinates: Any, index: int) -> None:
         return
     x, y = bad[0]
     if all(-90 <= a <= 90 and -180 <= b <= 180 for a, b in positions):
-        raise GeometryError(
+        raise SwappedCoordinatesError(
             f"feature #{index}: coordinates look like [lat, lon] (e.g. [{x}, {y}]); "
             "GeoJSON positions are [lon, lat]"
         )
