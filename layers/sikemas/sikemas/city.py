@@ -101,7 +101,9 @@ def _parse(raw: dict[str, Any], city_dir: Path, boundary_override: Path | None) 
         if c["agency"] not in agencies:
             raise ValueError(f"category {c['code']}: unknown agency {c['agency']}")
         if c["no_gps_policy"] not in ("needs_review", "rejected"):
-            raise ValueError(f"category {c['code']}: no_gps_policy must be needs_review or rejected")
+            raise ValueError(
+                f"category {c['code']}: no_gps_policy must be needs_review or rejected"
+            )
         if c["code"] in categories:
             raise ValueError(f"category {c['code']} is defined twice")
         categories[c["code"]] = Category(

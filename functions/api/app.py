@@ -1,0 +1,176 @@
+"""The citizen API (HTTP API, payload 2.0): wiring only — parse, call one use case, shape."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Any, TypeVar
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, ValidationError
+
+from sikemas.api import errors, views
+from sikemas.api.models import CreateReportIn, PhotoSlotIn
+from sikemas.composition import ApiDependencies, api_dependencies
+from sikemas.domain.report import Location
+from sikemas.errors import (
+    InvalidIdempotencyKey,
+    InvalidJson,
+    InvalidRequest,
+    PayloadTooLarge,
+    RouteNotFound,
+    SikemasError,
+    Unauthorized,
+)
+from sikemas.observability import MetricUnit, logger, metrics
+from sikemas.usecases.intake import Citizen, NewReport
+
+MAX_BODY_BYTES = 16 * 1024
+PAGE_SIZE_DEFAULT = 20
+PAGE_SIZE_MAX = 50
+M = TypeVar("M", bound=BaseModel)
+_IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:\-]{1,128}$")
+
+
+def create_app(deps: ApiDependencies) -> APIGatewayHttpResolver:
+    app = APIGatewayHttpResolver()
+    intake = deps.intake
+    city = deps.city
+
+    def ok(
+        body: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None
+    ) -> Response[str]:
+        return Response(
+            status_code=status,
+            content_type=errors.JSON,
+            body=json.dumps(body, ensure_ascii=False),
+            headers=headers,
+        )
+
+    def citizen() -> Citizen:
+        claims = app.current_event.request_context.authorizer.jwt_claim or {}
+        sub = claims.get("sub")
+        if not sub:  # behind the JWT authorizer this cannot happen; refuse rather than guess
+            raise Unauthorized
+        return Citizen(subject=str(sub), phone=claims.get("phone_number"))
+
+    def parse(model: type[M]) -> M:
+        raw = app.current_event.decoded_body or ""
+        if len(raw.encode()) > MAX_BODY_BYTES:
+            raise PayloadTooLarge(details=[{"max_bytes": MAX_BODY_BYTES}])
+        try:
+            return model.model_validate_json(raw or "null")
+        except ValidationError as exc:
+            errs = exc.errors()
+            if any(e["type"] == "json_invalid" for e in errs) or raw.strip() == "":
+                raise InvalidJson from None
+            raise InvalidRequest(details=errors.validation_details(errs)) from None
+
+    @app.get("/v1/health")
+    def health() -> Response[str]:
+        return ok({"status": "ok"})
+
+    @app.get("/v1/categories")
+    def categories() -> Response[str]:
+        return ok(views.categories_view(city), headers={"Cache-Control": "public, max-age=300"})
+
+    @app.post("/v1/reports")
+    def create_report() -> Response[str]:
+        body = parse(CreateReportIn)
+        key = app.current_event.headers.get("idempotency-key")
+        if key is not None and not _IDEMPOTENCY_KEY.match(key):
+            raise InvalidIdempotencyKey
+        new = NewReport(
+            kind=body.kind,
+            category=body.category,
+            description=body.description,
+            location=Location(**body.location.model_dump()) if body.location else None,
+            address=body.address or None,
+            privacy=body.privacy,
+            photo_count=body.photo_count,
+            notify_sms=body.notify_sms,
+        )
+        request_hash = hashlib.sha256(body.model_dump_json().encode()).hexdigest()
+        done = intake.submit(citizen(), new, idempotency_key=key, request_hash=request_hash)
+        logger.append_keys(report_id=done.report.id)
+        if done.replayed:
+            logger.info("report creation replayed")
+        else:
+            logger.info("report created", status=done.report.status.value, category=new.category)
+            metrics.add_metric(name="ReportCreated", unit=MetricUnit.Count, value=1)
+        return ok(
+            {
+                "report": views.owner_view(city, done.report),
+                "uploads": [views.upload_view(u) for u in done.uploads],
+            },
+            status=201,
+            headers={"Idempotent-Replayed": "true"} if done.replayed else None,
+        )
+
+    @app.post("/v1/reports/<report_id>/photos")
+    def request_upload(report_id: str) -> Response[str]:
+        body = parse(PhotoSlotIn)
+        upload = intake.request_upload(citizen(), report_id, body.slot)
+        return ok(views.upload_view(upload), status=201)
+
+    @app.get("/v1/reports/<report_id>")
+    def public_report(report_id: str) -> Response[str]:
+        return ok({"report": views.public_view(city, intake.public_report(report_id))})
+
+    @app.get("/v1/me/reports/<report_id>")
+    def my_report(report_id: str) -> Response[str]:
+        report = intake.my_report(citizen(), report_id)
+        return ok({"report": views.owner_view(city, report, intake.my_timeline(report))})
+
+    @app.get("/v1/me/reports")
+    def my_reports() -> Response[str]:
+        params = app.current_event.query_string_parameters or {}
+        try:
+            limit = int(params.get("limit", PAGE_SIZE_DEFAULT))
+        except ValueError:
+            limit = 0
+        if not 1 <= limit <= PAGE_SIZE_MAX:
+            raise InvalidRequest(
+                details=[{"field": "limit", "minimum": 1, "maximum": PAGE_SIZE_MAX}]
+            )
+        page = intake.my_reports(citizen(), limit, params.get("cursor") or None)
+        return ok(
+            {
+                "reports": [views.owner_view(city, r) for r in page.reports],
+                "next_cursor": page.cursor,
+            }
+        )
+
+    def refuse(exc: SikemasError) -> Response[str]:
+        status, body = errors.from_exception(exc)
+        logger.info("request refused", code=exc.code, status=status)
+        return Response(status_code=status, content_type=errors.JSON, body=body)
+
+    @app.not_found
+    def not_found(_: Exception) -> Response[str]:
+        return refuse(RouteNotFound())
+
+    @app.exception_handler(SikemasError)
+    def expected(exc: SikemasError) -> Response[str]:
+        return refuse(exc)
+
+    @app.exception_handler(Exception)
+    def unexpected(exc: Exception) -> Response[str]:
+        correlation_id = app.lambda_context.aws_request_id
+        logger.exception("unexpected error", correlation_id=correlation_id)
+        metrics.add_metric(name="ApiUnexpectedError", unit=MetricUnit.Count, value=1)
+        status, body = errors.internal_error(correlation_id)
+        return Response(status_code=status, content_type=errors.JSON, body=body)
+
+    return app
+
+
+app = create_app(api_dependencies())
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

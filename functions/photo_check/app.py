@@ -1,0 +1,73 @@
+"""The photo function: S3 ObjectCreated events for ``originals/`` arrive through SQS.
+
+At-least-once and batched: every SQS record, every S3 record inside it, URL-decoded keys,
+idempotent per object, partial-batch failures reported so only failed messages return.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+from urllib.parse import unquote_plus
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from sikemas.adapters.photo_store import parse_original_key
+from sikemas.composition import photo_dependencies
+from sikemas.observability import MetricUnit, logger, metrics
+from sikemas.usecases.photos import PhotoIntake, PhotoLanded
+
+intake: PhotoIntake = photo_dependencies()
+
+
+def landed_photos(sqs_body: str) -> list[PhotoLanded]:
+    """The photos one SQS message announces (none for S3's test event or foreign keys)."""
+    message = json.loads(sqs_body)
+    if message.get("Event") == "s3:TestEvent":
+        return []
+    photos = []
+    for record in message.get("Records", []):
+        if not str(record.get("eventName", "")).startswith("ObjectCreated:"):
+            continue
+        obj = record["s3"]["object"]
+        key = unquote_plus(obj["key"])
+        parsed = parse_original_key(key)
+        if parsed is None:
+            logger.warning("ignoring an object outside originals/<report>/<slot>", key=key[:200])
+            continue
+        photos.append(
+            PhotoLanded(
+                report_id=parsed[0],
+                slot=parsed[1],
+                etag=str(obj.get("eTag") or obj.get("versionId") or obj.get("sequencer", "")),
+                size=int(obj.get("size", 0)),
+                event_time=datetime.fromisoformat(record["eventTime"].replace("Z", "+00:00")),
+            )
+        )
+    return photos
+
+
+def handle(event: dict[str, Any], photo_intake: PhotoIntake) -> dict[str, Any]:
+    failures = []
+    for message in event.get("Records", []):
+        try:
+            for photo in landed_photos(message["body"]):
+                outcome = photo_intake.on_photo_landed(photo)
+                logger.info(
+                    "photo processed",
+                    report_id=photo.report_id,
+                    slot=photo.slot,
+                    outcome=outcome.value,
+                )
+                metrics.add_metric(name=f"Photo_{outcome.value}", unit=MetricUnit.Count, value=1)
+        except Exception:
+            logger.exception("photo message failed", message_id=message.get("messageId"))
+            failures.append({"itemIdentifier": message["messageId"]})
+    return {"batchItemFailures": failures}
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return handle(event, intake)

@@ -1,0 +1,82 @@
+"""The table's key design: the one module where key strings are made.
+
+| item | PK | SK |
+| --- | --- | --- |
+| report | ``REPORT#<ulid>`` | ``META`` |
+| timeline event | ``REPORT#<ulid>`` | ``EVENT#<iso time>#<seq>`` |
+| tracking-code alias | ``TRACKING#<code>`` | ``ALIAS`` |
+| counters | ``STATS#<yyyy-mm-dd>`` | ``<DIMENSION>#<value>`` |
+| reporter profile | ``REPORTER#<opaque id>`` | ``PROFILE`` |
+| reporter's daily quota | ``REPORTER#<opaque id>`` | ``QUOTA#<yyyy-mm-dd>`` |
+| identity (token ``sub``) | ``IDENTITY#<sub>`` | ``REPORTER`` |
+| idempotency record | ``REPORTER#<opaque id>`` | ``IDEMPOTENCY#<sha256 of key>`` |
+
+Index ``ByReporter`` (GSI1PK, GSI1SK) = (``REPORTER#<id>``, ``<created iso>#<ulid>``): "my
+reports", newest first. Only report items carry GSI1 keys.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, datetime
+
+Key = dict[str, dict[str, str]]
+
+BY_REPORTER_INDEX = "ByReporter"
+
+
+def _key(pk: str, sk: str) -> Key:
+    return {"PK": {"S": pk}, "SK": {"S": sk}}
+
+
+def report(report_id: str) -> Key:
+    return _key(f"REPORT#{report_id}", "META")
+
+
+def event(report_id: str, at: datetime, seq: int) -> Key:
+    return _key(f"REPORT#{report_id}", f"EVENT#{at.isoformat()}#{seq:04d}")
+
+
+EVENT_PREFIX = "EVENT#"
+
+
+def report_partition(report_id: str) -> str:
+    return f"REPORT#{report_id}"
+
+
+def tracking(code: str) -> Key:
+    return _key(f"TRACKING#{code}", "ALIAS")
+
+
+def counter(day: date, dimension: str, value: str) -> Key:
+    return _key(f"STATS#{day.isoformat()}", f"{dimension.upper()}#{value}")
+
+
+def reporter_profile(reporter_id: str) -> Key:
+    return _key(f"REPORTER#{reporter_id}", "PROFILE")
+
+
+def quota(reporter_id: str, day: date) -> Key:
+    return _key(f"REPORTER#{reporter_id}", f"QUOTA#{day.isoformat()}")
+
+
+def identity(subject: str) -> Key:
+    return _key(f"IDENTITY#{subject}", "REPORTER")
+
+
+def idempotency(reporter_id: str, idempotency_key: str) -> Key:
+    digest = hashlib.sha256(idempotency_key.encode()).hexdigest()
+    return _key(f"REPORTER#{reporter_id}", f"IDEMPOTENCY#{digest}")
+
+
+def by_reporter(
+    reporter_id: str, created_at: datetime, report_id: str
+) -> dict[str, dict[str, str]]:
+    return {
+        "GSI1PK": {"S": f"REPORTER#{reporter_id}"},
+        "GSI1SK": {"S": f"{created_at.isoformat()}#{report_id}"},
+    }
+
+
+def by_reporter_partition(reporter_id: str) -> str:
+    return f"REPORTER#{reporter_id}"

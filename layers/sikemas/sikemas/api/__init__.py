@@ -1,0 +1,1 @@
+"""The citizen API's boundary: request models, response views, and the error mapping."""

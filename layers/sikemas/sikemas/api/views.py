@@ -1,0 +1,127 @@
+"""Response shapes: the domain mapped explicitly to what each audience may see. Persistence
+shapes never leak here, and no view carries the reporter's identity."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sikemas.adapters.photo_store import Upload
+from sikemas.city import City
+from sikemas.domain.report import Privacy, Report, TimelineEvent
+
+# Phone numbers and e-mail addresses a citizen typed into a description are masked in public.
+_PHONE = re.compile(r"(?:\+62|62|0)8[\d\s\-]{7,13}\d")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+
+
+def _mask(text: str) -> str:
+    return _EMAIL.sub("[email]", _PHONE.sub("[telepon]", text))
+
+
+def category_view(city: City, code: str) -> dict[str, Any]:
+    c = city.categories[code]
+    return {
+        "code": c.code,
+        "name": {"id": c.name.id, "en": c.name.en},
+        "agency": {"code": c.agency.code, "name": c.agency.name},
+        "jurisdiction": c.agency.jurisdiction,
+        "requires_photo": c.requires_photo,
+        "requires_location": c.requires_location,
+        "emergency": c.emergency,
+        "emergency_number": c.emergency_number,
+    }
+
+
+def categories_view(city: City) -> dict[str, Any]:
+    return {"categories": [category_view(city, code) for code in city.categories]}
+
+
+def upload_view(u: Upload) -> dict[str, Any]:
+    return {
+        "slot": u.slot,
+        "url": u.url,
+        "fields": u.fields,
+        "expires_at": u.expires_at.isoformat(),
+    }
+
+
+def _category_ref(city: City, r: Report) -> dict[str, Any]:
+    c = city.categories.get(r.category)
+    return {"code": r.category, "name": {"id": c.name.id, "en": c.name.en} if c else None}
+
+
+def _agency_ref(city: City, r: Report) -> dict[str, Any]:
+    a = city.agencies.get(r.agency)
+    return {
+        "code": r.agency,
+        "name": a.name if a else None,
+        "jurisdiction": a.jurisdiction if a else None,
+    }
+
+
+def owner_view(
+    city: City, r: Report, timeline: list[TimelineEvent] | None = None
+) -> dict[str, Any]:
+    """Everything the owner filed and everything that happened to it."""
+    view: dict[str, Any] = {
+        "id": r.id,
+        "tracking_code": r.tracking_code,
+        "status": r.status.value,
+        "kind": r.kind.value,
+        "category": _category_ref(city, r),
+        "agency": _agency_ref(city, r),
+        "description": r.description,
+        "location": (
+            {"lat": r.location.lat, "lon": r.location.lon, "accuracy_m": r.location.accuracy_m}
+            if r.location
+            else None
+        ),
+        "address": r.address,
+        "privacy": r.privacy.value,
+        "photo_count": r.photo_count,
+        "photos": [
+            {"slot": slot, "received_at": p.get("received_at")}
+            for slot, p in sorted(r.photos.items())
+        ],
+        "notify_sms": r.notify_sms,
+        "duplicate_of": r.duplicate_of,
+        "created_at": r.created_at.isoformat(),
+        "updated_at": r.updated_at.isoformat(),
+    }
+    if timeline is not None:
+        view["timeline"] = [
+            {
+                "at": e.at.isoformat(),
+                "from": e.from_status.value if e.from_status else None,
+                "to": e.to_status.value,
+                "by": e.actor.value,
+                "reason": e.reason,
+                "note": e.note,
+            }
+            for e in timeline
+        ]
+    return view
+
+
+def public_view(city: City, r: Report) -> dict[str, Any]:
+    """What anyone may read: no reporter, masked contact details, and for anonymous reports a
+    location coarsened to about 100 m and no street address."""
+    anonymous = r.privacy is Privacy.ANONYMOUS
+    location = None
+    if r.location:
+        digits = 3 if anonymous else 5
+        location = {"lat": round(r.location.lat, digits), "lon": round(r.location.lon, digits)}
+    return {
+        "id": r.id,
+        "tracking_code": r.tracking_code,
+        "status": r.status.value,
+        "kind": r.kind.value,
+        "category": _category_ref(city, r),
+        "agency": _agency_ref(city, r),
+        "description": _mask(r.description),
+        "location": location,
+        "address": None if anonymous else r.address,
+        "created_at": r.created_at.isoformat(),
+        "updated_at": r.updated_at.isoformat(),
+    }

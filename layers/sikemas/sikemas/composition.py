@@ -1,0 +1,65 @@
+"""The composition root: builds settings, the city and the adapters once per execution
+environment (at cold start). Handlers receive what it builds; tests build their own."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Literal
+
+import boto3
+from botocore.config import Config
+
+from sikemas.adapters.dynamo import DynamoReportRepository
+from sikemas.adapters.photo_store import S3PhotoStore
+from sikemas.city import City, load_city
+from sikemas.settings import Settings
+from sikemas.usecases.intake import Intake
+from sikemas.usecases.photos import PhotoIntake
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_s3 import S3Client
+
+_CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=5)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def dynamodb_client() -> DynamoDBClient:
+    return boto3.client("dynamodb", config=_CONFIG)
+
+
+def s3_client() -> S3Client:
+    # Virtual-hosted URLs in AWS; a local emulator (AWS_ENDPOINT_URL) needs path-style ones.
+    style: Literal["path", "virtual"] = "path" if os.environ.get("AWS_ENDPOINT_URL") else "virtual"
+    return boto3.client(
+        "s3",
+        config=_CONFIG.merge(Config(signature_version="s3v4", s3={"addressing_style": style})),
+    )
+
+
+@dataclass(frozen=True)
+class ApiDependencies:
+    settings: Settings
+    city: City
+    intake: Intake
+
+
+def api_dependencies(settings: Settings | None = None) -> ApiDependencies:
+    settings = settings or Settings.from_env()
+    city = load_city(settings.city_dir, settings.boundary_file)
+    repo = DynamoReportRepository(dynamodb_client(), settings.table_name, city.timezone)
+    photos = S3PhotoStore(s3_client(), settings.photos_bucket)
+    intake = Intake(repo, photos, city, daily_limit=settings.daily_report_limit, clock=utc_now)
+    return ApiDependencies(settings=settings, city=city, intake=intake)
+
+
+def photo_dependencies(settings: Settings | None = None) -> PhotoIntake:
+    settings = settings or Settings.from_env()
+    city = load_city(settings.city_dir, settings.boundary_file)
+    repo = DynamoReportRepository(dynamodb_client(), settings.table_name, city.timezone)
+    return PhotoIntake(repo)

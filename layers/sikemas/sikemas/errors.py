@@ -1,0 +1,144 @@
+"""The domain's exception family: each failure has a stable code, an HTTP-ish status, and a
+message in Indonesian and English. Pure: the API maps these to responses in one place
+(``sikemas.api.errors``); other callers (the photo function, the CLI) read ``code``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class SikemasError(Exception):
+    """Base of every expected failure. ``status`` is what an API caller should receive."""
+
+    status = 400
+    code = "bad_request"
+    message_id = "Permintaan tidak valid."
+    message_en = "The request is not valid."
+
+    def __init__(
+        self,
+        *,
+        message_id: str | None = None,
+        message_en: str | None = None,
+        details: list[dict[str, Any]] | None = None,
+    ) -> None:
+        self.message_id = message_id or self.message_id
+        self.message_en = message_en or self.message_en
+        self.details = details or []
+        super().__init__(f"{self.code}: {self.message_en}")
+
+
+class InvalidRequest(SikemasError):
+    code = "invalid_request"
+    message_id = "Isi permintaan tidak valid."
+    message_en = "The request body is not valid."
+
+
+class InvalidJson(SikemasError):
+    code = "invalid_json"
+    message_id = "Isi permintaan bukan JSON yang valid."
+    message_en = "The request body is not valid JSON."
+
+
+class PayloadTooLarge(SikemasError):
+    status = 413
+    code = "payload_too_large"
+    message_id = "Isi permintaan terlalu besar."
+    message_en = "The request body is too large."
+
+
+class UnknownCategory(SikemasError):
+    code = "unknown_category"
+    message_id = "Kategori tidak dikenal."
+    message_en = "Unknown category."
+
+
+class LocationRequired(SikemasError):
+    code = "location_required"
+    message_id = "Kategori ini memerlukan lokasi."
+    message_en = "This category needs a location."
+
+
+class PhotoRequired(SikemasError):
+    code = "photo_required"
+    message_id = "Pengaduan dalam kategori ini memerlukan setidaknya satu foto."
+    message_en = "A complaint in this category needs at least one photo."
+
+
+class InvalidCursor(SikemasError):
+    code = "invalid_cursor"
+    message_id = "Penanda halaman tidak valid."
+    message_en = "The page cursor is not valid."
+
+
+class InvalidIdempotencyKey(SikemasError):
+    code = "invalid_idempotency_key"
+    message_id = "Header Idempotency-Key tidak valid (1-128 karakter: huruf, angka, - _ . :)."
+    message_en = (
+        "The Idempotency-Key header is not valid (1-128 characters: letters, digits, - _ . :)."
+    )
+
+
+class Unauthorized(SikemasError):
+    status = 401
+    code = "unauthorized"
+    message_id = "Perlu masuk terlebih dahulu."
+    message_en = "Sign-in required."
+
+
+class ReportNotFound(SikemasError):
+    status = 404
+    code = "report_not_found"
+    message_id = "Laporan tidak ditemukan."
+    message_en = "Report not found."
+
+
+class RouteNotFound(SikemasError):
+    status = 404
+    code = "not_found"
+    message_id = "Alamat tidak ditemukan."
+    message_en = "No such path."
+
+
+class InvalidTransition(SikemasError):
+    status = 409
+    code = "invalid_transition"
+    message_id = "Laporan tidak dapat berpindah ke status itu dari status sekarang."
+    message_en = "The report cannot move to that status from its current one."
+
+
+class ConcurrentUpdate(SikemasError):
+    """The report changed between read and write (a conditional check failed)."""
+
+    status = 409
+    code = "concurrent_update"
+    message_id = "Laporan baru saja berubah; muat ulang lalu coba lagi."
+    message_en = "The report has just changed; reload and try again."
+
+
+class UploadNotAllowed(SikemasError):
+    status = 409
+    code = "upload_not_allowed"
+    message_id = "Foto tidak dapat diunggah untuk laporan pada status ini."
+    message_en = "Photos cannot be uploaded for a report in this status."
+
+
+class InvalidSlot(SikemasError):
+    code = "invalid_slot"
+    message_id = "Nomor slot foto di luar jumlah foto laporan."
+    message_en = "The photo slot is outside the report's photo count."
+
+
+class IdempotencyMismatch(SikemasError):
+    status = 422
+    code = "idempotency_key_reused"
+    message_id = "Idempotency-Key ini sudah dipakai untuk permintaan lain."
+    message_en = "This Idempotency-Key was already used for a different request."
+
+
+class DailyLimitExceeded(SikemasError):
+    status = 429
+    code = "daily_limit_exceeded"
+    message_id = "Batas laporan harian tercapai; coba lagi besok."
+    message_en = "Daily report limit reached; try again tomorrow."

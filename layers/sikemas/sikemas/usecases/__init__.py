@@ -1,0 +1,1 @@
+"""Use cases: one class per capability, taking ports (repository, photo store) as arguments."""
