@@ -295,3 +295,26 @@ def test_the_wrapper_prints_help() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "--subdistricts" in done.stdout
+
+
+def test_a_zero_area_polygon_is_refused(
+    cities: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    flat = polygon([[124.30, 0.70], [124.31, 0.70], [124.30, 0.70]])
+    assert run(cities, str(write_json(tmp_path / "flat.geojson", flat))) == 2
+    assert "non-zero area" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("option", [["--tolerance-m", "-1"], ["--min-area-m2", "nan"]])
+def test_bad_numbers_are_refused(
+    cities: Path, capsys: pytest.CaptureFixture[str], option: list[str]
+) -> None:
+    source = CITY_SRC / "boundary.geojson"
+    assert run(cities, str(source), *option) == 2
+    assert "must be >= 0" in capsys.readouterr().err
+
+
+def test_districts_needs_subdistricts(cities: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = CITY_SRC / "boundary.geojson"
+    assert run(cities, str(source), "--districts", str(source)) == 2
+    assert "--subdistricts" in capsys.readouterr().err

@@ -23,6 +23,7 @@ from sikemas.geo import (
     haversine_m,
     polygon_features,
 )
+from tests import shared_data
 from tests.shared_data import (
     MANADO,
     boundary_distance_haversine,
@@ -318,3 +319,39 @@ def test_not_json_is_a_geometry_error(tmp_path: Path) -> None:
     path.write_text("not json", encoding="utf-8")
     with pytest.raises(GeometryError, match="not valid JSON"):
         CityArea.from_geojson(path)
+
+
+def test_a_malformed_ring_is_a_geometry_error() -> None:
+    ring = [[124.30, 0.70], [124.31, 0.70]]
+    with pytest.raises(GeometryError, match="malformed Polygon"):
+        polygon_features({"type": "Polygon", "coordinates": [ring]})
+
+
+def test_a_zero_area_boundary_is_refused(tmp_path: Path) -> None:
+    ring = [[124.30, 0.70], [124.31, 0.70], [124.30, 0.70]]  # shapely pads it; area 0
+    path = _write(tmp_path, {"type": "Polygon", "coordinates": [ring]})
+    with pytest.raises(GeometryError, match="non-empty"):
+        CityArea.from_geojson(path)
+
+
+def test_an_invalid_boundary_is_repaired_on_load(tmp_path: Path) -> None:
+    bowtie = [[124.30, 0.70], [124.33, 0.73], [124.33, 0.70], [124.30, 0.73], [124.30, 0.70]]
+    a = CityArea.from_geojson(_write(tmp_path, {"type": "Polygon", "coordinates": [bowtie]}))
+    assert a.contains(0.715, 124.305, 0)  # left triangle
+    assert a.contains(0.715, 124.325, 0)  # right triangle
+    assert not a.contains(0.728, 124.315, 0)  # above the crossing: in neither
+
+
+# ----------------------------------------------------------------------------- tests/shared_data.py
+
+
+def test_shared_path_skips_when_absent_and_fails_on_ci(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(shared_data, "SHARED_DIR", tmp_path / "nowhere")
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match=r"\.\./shared is absent"):
+        shared_data.shared_path("boundaries", "kotamobagu.geojson")
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match=r"\.\./shared is absent"):
+        shared_data.shared_path("boundaries", "kotamobagu.geojson")

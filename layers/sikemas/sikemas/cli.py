@@ -144,7 +144,11 @@ def import_boundary(args: argparse.Namespace) -> int:
             "--districts only applies with --subdistricts",
         )
     features = _read_features(args.file)
-    union = polygonal_part(shapely.union_all([f.geometry for f in features]))
+    union = polygonal_part(shapely.union_all([repair(f.geometry)[0] for f in features]))
+    if union.is_empty or union.area == 0:
+        raise CliError(
+            "tidak ada poligon yang memiliki luas", "no polygon with a non-zero area in the file"
+        )
     if not args.force:
         _check_near_current(union, city_dir, city_json)
     if args.subdistricts:
@@ -183,10 +187,10 @@ def _check_near_current(new: BaseGeometry, city_dir: Path, city_json: Path) -> N
     try:
         current_name = json.loads(city_json.read_text(encoding="utf-8")).get("boundary")
         current = CityArea.from_geojson(city_dir / current_name)
-    except (OSError, ValueError, TypeError):
+    except (OSError, ValueError, TypeError, AttributeError):
         return  # no usable current boundary (a new city): nothing to compare with
     c = new.centroid
-    if not c.is_empty and current.distance_outside_m(c.y, c.x) <= MAX_SHIFT_M:
+    if current.distance_outside_m(c.y, c.x) <= MAX_SHIFT_M:
         return
     swapped = shapely.transform(new, lambda xy: xy[:, ::-1])
     s = swapped.centroid
@@ -243,7 +247,9 @@ def _import_city_boundary(
     features: list[PolygonFeature], args: argparse.Namespace, city_dir: Path
 ) -> dict[str, Any]:
     geometries = [f.geometry for f in features]
-    projection = LocalProjection.around(polygonal_part(shapely.union_all(geometries)))
+    projection = LocalProjection.around(
+        polygonal_part(shapely.union_all([repair(g)[0] for g in geometries]))
+    )
     cleaned = _clean(geometries, projection, args.min_area_m2)
     if cleaned.geometry.is_empty:
         raise CliError(
@@ -316,7 +322,7 @@ def _import_subdistricts(
         }
         by_code.setdefault(info.village_code, (props, []))[1].append(f.geometry)
     projection = LocalProjection.around(
-        polygonal_part(shapely.union_all([f.geometry for f in features]))
+        polygonal_part(shapely.union_all([repair(f.geometry)[0] for f in features]))
     )
     cleaned = {
         code: _clean(geoms, projection, args.min_area_m2) for code, (_, geoms) in by_code.items()
