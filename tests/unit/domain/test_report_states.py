@@ -1,0 +1,162 @@
+"""The report's state graph: every allowed edge works, every other one is refused."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from sikemas.city import load_city
+from sikemas.domain.report import (
+    TRANSITIONS,
+    Actor,
+    Kind,
+    Privacy,
+    Report,
+    Status,
+    receive,
+    route,
+    transition,
+)
+from sikemas.errors import InvalidTransition
+
+S = Status
+NOW = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
+CITY = load_city(Path(__file__).resolve().parents[3] / "cities" / "kotamobagu")
+
+# The architecture's table, written out edge by edge (independently of TRANSITIONS).
+ALLOWED = {
+    (S.RECEIVED, S.VERIFYING),
+    (S.RECEIVED, S.ASSIGNED),
+    (S.RECEIVED, S.FORWARDED),
+    (S.RECEIVED, S.ABANDONED),
+    (S.VERIFYING, S.ASSIGNED),
+    (S.VERIFYING, S.FORWARDED),
+    (S.VERIFYING, S.REJECTED),
+    (S.VERIFYING, S.NEEDS_REVIEW),
+    (S.REJECTED, S.VERIFYING),
+    (S.NEEDS_REVIEW, S.ASSIGNED),
+    (S.NEEDS_REVIEW, S.FORWARDED),
+    (S.NEEDS_REVIEW, S.REJECTED),
+    (S.NEEDS_REVIEW, S.DUPLICATE),
+    (S.ASSIGNED, S.IN_PROGRESS),
+    (S.ASSIGNED, S.NEEDS_REVIEW),
+    (S.IN_PROGRESS, S.NEEDS_REVIEW),
+    (S.ASSIGNED, S.RESOLVED),
+    (S.IN_PROGRESS, S.RESOLVED),
+    (S.RESOLVED, S.ASSIGNED),
+    (S.RESOLVED, S.CLOSED),
+    (S.FORWARDED, S.CLOSED),
+    (S.RECEIVED, S.DUPLICATE),
+    (S.VERIFYING, S.DUPLICATE),
+    (S.ASSIGNED, S.DUPLICATE),
+    (S.IN_PROGRESS, S.DUPLICATE),
+}
+
+
+def a_report(status: Status = S.RECEIVED, **changes: object) -> Report:
+    base = Report(
+        id="01JD2Y6X3B6Q3W9Y5K8R7T4V2N",
+        tracking_code="KTG-7K3M9Q",
+        reporter_id="01JD2Y6X3B6Q3W9Y5K8R7T4V2A",
+        kind=Kind.COMPLAINT,
+        category="sampah",
+        agency="DLH",
+        description="Sampah menumpuk di pasar",
+        location=None,
+        address=None,
+        privacy=Privacy.PUBLIC,
+        photo_count=1,
+        notify_sms=False,
+        status=status,
+        version=3,
+        created_at=NOW,
+        updated_at=NOW,
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def test_the_graph_is_exactly_the_architectures_table():
+    declared = {(a, b) for a, targets in TRANSITIONS.items() for b in targets}
+    assert declared == ALLOWED
+    assert set(TRANSITIONS) == set(Status)
+
+
+@pytest.mark.parametrize(("source", "target"), sorted(ALLOWED))
+def test_every_allowed_transition_moves_the_report_and_writes_an_event(source, target):
+    report = a_report(source, rejected_by=Actor.PHOTO_CHECKS if source is S.REJECTED else None)
+    later = NOW + timedelta(minutes=5)
+
+    t = transition(report, target, at=later, actor=Actor.ADMIN, duplicate_of="01JD2Y6X3B6Q3W9Y5K8R7T4V2Z")
+
+    assert t.before == report
+    assert t.after.status is target
+    assert t.after.version == report.version + 1
+    assert t.after.updated_at == later
+    assert (t.event.from_status, t.event.to_status, t.event.seq) == (source, target, 4)
+
+
+@pytest.mark.parametrize(
+    ("source", "target"),
+    sorted((a, b) for a in Status for b in Status if (a, b) not in ALLOWED),
+)
+def test_every_other_transition_is_refused(source, target):
+    report = a_report(source, rejected_by=Actor.PHOTO_CHECKS)
+
+    with pytest.raises(InvalidTransition) as refused:
+        transition(report, target, at=NOW, actor=Actor.ADMIN, duplicate_of="X")
+
+    assert refused.value.status == 409
+    assert refused.value.details == [{"from": source.value, "to": target.value}]
+
+
+def test_a_rejection_by_the_photo_checks_can_be_appealed_with_a_new_photo():
+    rejected = transition(a_report(S.VERIFYING), S.REJECTED, at=NOW, actor=Actor.PHOTO_CHECKS).after
+    assert rejected.rejected_by is Actor.PHOTO_CHECKS
+
+    again = transition(rejected, S.VERIFYING, at=NOW, actor=Actor.PHOTO_CHECKS).after
+
+    assert again.status is S.VERIFYING
+    assert again.rejected_by is None
+
+
+def test_an_admins_rejection_is_final():
+    rejected = transition(a_report(S.NEEDS_REVIEW), S.REJECTED, at=NOW, actor=Actor.ADMIN).after
+
+    with pytest.raises(InvalidTransition, match="admin"):
+        transition(rejected, S.VERIFYING, at=NOW, actor=Actor.PHOTO_CHECKS)
+
+
+def test_a_duplicate_must_name_its_primary():
+    with pytest.raises(InvalidTransition):
+        transition(a_report(S.ASSIGNED), S.DUPLICATE, at=NOW, actor=Actor.ADMIN)
+
+    t = transition(a_report(S.ASSIGNED), S.DUPLICATE, at=NOW, actor=Actor.ADMIN, duplicate_of="P")
+    assert t.after.duplicate_of == "P"
+
+
+def test_a_new_report_starts_received_at_version_one():
+    new = a_report(S.RECEIVED, version=1)
+
+    t = receive(new)
+
+    assert (t.before, t.event.from_status, t.event.to_status, t.event.seq) == (None, None, S.RECEIVED, 1)
+    with pytest.raises(ValueError, match="received"):
+        receive(a_report(S.ASSIGNED, version=1))
+
+
+@pytest.mark.parametrize(
+    ("category", "expected"),
+    [("sampah", S.ASSIGNED), ("parkir", S.ASSIGNED), ("air_bersih", S.FORWARDED),
+     ("listrik", S.FORWARDED), ("keamanan", S.FORWARDED)],
+)
+def test_routing_assigns_city_agencies_and_forwards_vertical_ones(category, expected):
+    assert route(CITY.categories[category]) is expected
+
+
+def test_every_category_of_the_city_routes_by_its_agencys_jurisdiction():
+    for category in CITY.categories.values():
+        expected = S.ASSIGNED if category.agency.jurisdiction == "city" else S.FORWARDED
+        assert route(category) is expected
