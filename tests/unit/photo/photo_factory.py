@@ -181,13 +181,21 @@ def photo(
     return encode(quadrants(size), fmt, **params)
 
 
-def png_header_only(width: int, height: int) -> bytes:
-    """A PNG signature and IHDR declaring a size, with no pixel data behind it."""
+def png_chunk(kind: bytes, body: bytes) -> bytes:
     import zlib
 
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+
+def png_header_only(width: int, height: int) -> bytes:
+    """A PNG declaring a size, with (almost) no pixel data behind it: a bomb's shape."""
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    crc = zlib.crc32(b"IHDR" + ihdr)
-    return b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR" + ihdr + struct.pack(">I", crc)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", ihdr)
+        + png_chunk(b"IDAT", b"\x78\x9c\x03\x00\x00\x00\x00\x01")
+        + png_chunk(b"IEND", b"")
+    )
 
 
 def jpeg_segments(data: bytes) -> list[int]:
