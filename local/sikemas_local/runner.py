@@ -1,0 +1,211 @@
+"""Start and stop the whole local stack: moto server, resources, functions, pollers, HTTP front."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boto3
+from moto.server import ThreadedMotoServer
+
+from sikemas_local.auth import JwtAuthorizer
+from sikemas_local.http_front import BoundRoute, Front, FrontConfig, serve
+from sikemas_local.poller import QueuePoller, SnsWatcher
+from sikemas_local.provision import Stack, provision
+from sikemas_local.runtime import LocalFunction, make_importable
+from sikemas_local.template import (
+    REPO_ROOT,
+    TEMPLATE_PATH,
+    FunctionSpec,
+    TemplateError,
+    function_specs,
+    load_template,
+)
+
+DEFAULT_REGION = "ap-southeast-3"
+DEFAULT_STACK_NAME = "sikemas-local"
+_COGNITO_ISSUER = re.compile(r"^https://cognito-idp\.[a-z0-9-]+\.amazonaws\.com/(?P<pool>[\w-]+)$")
+
+
+@dataclass
+class LocalStack:
+    """A running local stack. `close()` stops every thread it started."""
+
+    api_url: str
+    moto_url: str
+    stack: Stack
+    functions: dict[str, LocalFunction]
+    front: Front
+    _server: Any
+    _moto: ThreadedMotoServer
+    _stop: threading.Event
+    _threads: list[threading.Thread] = field(default_factory=list)
+
+    def close(self) -> None:
+        self._stop.set()
+        self._server.shutdown()
+        self._server.server_close()
+        for thread in self._threads:
+            thread.join(timeout=10)
+        self._moto.stop()
+
+
+def fake_aws_environment(endpoint_url: str, region: str) -> None:
+    """Every boto3 client in this process (the functions' too) talks to moto, never to AWS."""
+    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_CONFIG_FILE"):
+        os.environ.pop(name, None)
+    os.environ.update(
+        {
+            "AWS_ENDPOINT_URL": endpoint_url,
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_SECURITY_TOKEN": "testing",
+            "AWS_SESSION_TOKEN": "testing",
+            "AWS_DEFAULT_REGION": region,
+            "AWS_REGION": region,
+            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+            "AWS_EC2_METADATA_DISABLED": "true",
+        }
+    )
+
+
+def layer_folders(template: dict[str, Any], spec: FunctionSpec, repo_root: Path) -> list[Path]:
+    """The repo folders that stand for a function's layers (their ContentUri)."""
+    folders = []
+    for layer in spec.layers:
+        if not (isinstance(layer, dict) and "Ref" in layer):
+            raise TemplateError(f"{spec.logical_id}: only !Ref layers of this template run locally")
+        resource = template["Resources"][layer["Ref"]]
+        folders.append(repo_root / resource["Properties"]["ContentUri"])
+    return folders
+
+
+def http_authorizer(
+    template: dict[str, Any], stack: Stack, endpoint_url: str
+) -> tuple[JwtAuthorizer | None, str | None, str | None]:
+    """The template's JWT authorizer, and the user pool and client it trusts (for tokens)."""
+    found: list[dict[str, Any]] = []
+    for resource in template["Resources"].values():
+        if resource.get("Type") != "AWS::Serverless::HttpApi":
+            continue
+        authorizers = ((resource.get("Properties") or {}).get("Auth") or {}).get("Authorizers")
+        for authorizer in (authorizers or {}).values():
+            if "JwtConfiguration" in authorizer:
+                found.append(stack.resolve(authorizer["JwtConfiguration"]))
+    if not found:
+        return None, None, None
+    if len(found) > 1:
+        raise TemplateError("the local front emulates one JWT authorizer")
+    issuer = str(found[0]["issuer"])
+    audiences = [str(audience) for audience in found[0]["audience"]]
+    cognito = _COGNITO_ISSUER.match(issuer)
+    pool_id = cognito.group("pool") if cognito else None
+    # moto serves each pool's keys at /<pool id>/.well-known/jwks.json.
+    jwks_url = f"{endpoint_url}/{pool_id}/.well-known/jwks.json" if pool_id else ""
+    if not jwks_url:
+        raise TemplateError(f"issuer {issuer}: only Cognito user pools are emulated")
+    authorizer = JwtAuthorizer(issuer=issuer, audiences=audiences, jwks_url=jwks_url)
+    return authorizer, pool_id, audiences[0]
+
+
+def start(
+    *,
+    port: int = 3000,
+    region: str = DEFAULT_REGION,
+    stack_name: str = DEFAULT_STACK_NAME,
+    parameters: dict[str, str] | None = None,
+    template_path: Path = TEMPLATE_PATH,
+    repo_root: Path = REPO_ROOT,
+    quiet: bool = False,
+) -> LocalStack:
+    """Start everything; the HTTP front is listening when this returns."""
+    # moto's werkzeug server logs every request: the functions' own lines matter more.
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    moto.start()
+    host, moto_port = moto.get_host_and_port()
+    moto_url = f"http://{host}:{moto_port}"
+    stop = threading.Event()
+    try:
+        fake_aws_environment(moto_url, region)
+        template = load_template(template_path)
+        stack = provision(
+            template,
+            endpoint_url=moto_url,
+            region=region,
+            stack_name=stack_name,
+            parameters=parameters or {},
+        )
+        specs = function_specs(template, repo_root)
+        functions: dict[str, LocalFunction] = {}
+        for logical_id, spec in specs.items():
+            make_importable(*layer_folders(template, spec, repo_root))
+            function = LocalFunction(
+                spec,
+                stack.function_environment(logical_id),
+                region=region,
+                account_id=stack.account_id,
+                stack_name=stack_name,
+            )
+            function.load()
+            functions[logical_id] = function
+        session = boto3.session.Session(region_name=region)
+        authorizer, pool_id, client_id = http_authorizer(template, stack, moto_url)
+        buckets = [name for name, kind in stack.types.items() if kind == "AWS::S3::Bucket"]
+        config = FrontConfig(
+            routes=[
+                BoundRoute(route, functions[logical_id])
+                for logical_id, spec in specs.items()
+                for route in spec.http_routes
+            ],
+            authorizer=authorizer,
+            account_id=stack.account_id,
+            api_id="local",
+            region=region,
+            cognito=session.client("cognito-idp", endpoint_url=moto_url),
+            user_pool_id=pool_id,
+            user_pool_client_id=client_id,
+            s3=session.client("s3", endpoint_url=moto_url),
+            public_bucket=stack.refs[buckets[0]] if len(buckets) == 1 else None,
+        )
+        front = Front(config)
+        threads: list[threading.Thread] = []
+        sqs = session.client("sqs", endpoint_url=moto_url)
+        for logical_id, spec in specs.items():
+            for source in spec.sqs_sources:
+                threads.append(
+                    QueuePoller(
+                        sqs=sqs,
+                        queue_url=stack.refs[source.queue],
+                        queue_arn=stack.get_att(source.queue, "Arn"),
+                        source=source,
+                        function=functions[logical_id],
+                        region=region,
+                        stop=stop,
+                    )
+                )
+        threads.append(SnsWatcher(account_id=stack.account_id, region=region, stop=stop))
+        server = serve(front, "127.0.0.1", port, quiet=quiet)
+        threads.append(threading.Thread(target=server.serve_forever, name="http", daemon=True))
+        for thread in threads:
+            thread.start()
+    except BaseException:
+        stop.set()
+        moto.stop()
+        raise
+    return LocalStack(
+        api_url=f"http://127.0.0.1:{server.server_address[1]}",
+        moto_url=moto_url,
+        stack=stack,
+        functions=functions,
+        front=front,
+        _server=server,
+        _moto=moto,
+        _stop=stop,
+        _threads=threads,
+    )

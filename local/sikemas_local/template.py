@@ -1,0 +1,244 @@
+"""Read `template.yaml`: CloudFormation short-form tags, and what the runner needs of functions.
+
+The template is the single source of truth for the local stack: routes, authorizers, event
+sources and environment all come from it, so a change there changes what runs locally.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE_PATH = REPO_ROOT / "template.yaml"
+
+# Short forms whose long form takes a list (or a scalar for a few) as is.
+_SIMPLE_TAGS = (
+    "And",
+    "Base64",
+    "Cidr",
+    "Condition",
+    "Equals",
+    "FindInMap",
+    "GetAZs",
+    "If",
+    "ImportValue",
+    "Join",
+    "Not",
+    "Or",
+    "Select",
+    "Split",
+    "Sub",
+    "Transform",
+)
+
+
+class TemplateError(ValueError):
+    """The template does not say what the local stack needs, or says it in a way not handled."""
+
+
+class _CfnLoader(yaml.SafeLoader):
+    """A safe YAML loader that turns `!Ref X` into `{"Ref": "X"}` and `!Sub ...` into
+    `{"Fn::Sub": ...}`, as CloudFormation reads them."""
+
+
+def _construct(node: yaml.Node, loader: yaml.SafeLoader) -> Any:
+    if isinstance(node, yaml.ScalarNode):
+        return loader.construct_scalar(node)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node, deep=True)
+    if isinstance(node, yaml.MappingNode):
+        return loader.construct_mapping(node, deep=True)
+    raise TemplateError(f"unsupported YAML node {node!r}")  # pragma: no cover
+
+
+def _simple(name: str) -> Any:
+    key = "Condition" if name == "Condition" else f"Fn::{name}"
+
+    def construct(loader: yaml.SafeLoader, node: yaml.Node) -> dict[str, Any]:
+        return {key: _construct(node, loader)}
+
+    return construct
+
+
+def _ref(loader: yaml.SafeLoader, node: yaml.Node) -> dict[str, Any]:
+    return {"Ref": _construct(node, loader)}
+
+
+def _get_att(loader: yaml.SafeLoader, node: yaml.Node) -> dict[str, Any]:
+    value = _construct(node, loader)
+    if isinstance(value, str):
+        resource, _, attribute = value.partition(".")
+        return {"Fn::GetAtt": [resource, attribute]}
+    return {"Fn::GetAtt": value}
+
+
+for _name in _SIMPLE_TAGS:
+    _CfnLoader.add_constructor(f"!{_name}", _simple(_name))
+_CfnLoader.add_constructor("!Ref", _ref)
+_CfnLoader.add_constructor("!GetAtt", _get_att)
+
+
+def load_template(path: Path | str = TEMPLATE_PATH) -> dict[str, Any]:
+    """The template as CloudFormation's long-form JSON structure."""
+    with Path(path).open(encoding="utf-8") as stream:
+        loaded = yaml.load(stream, Loader=_CfnLoader)  # noqa: S506 - a SafeLoader subclass
+    if not isinstance(loaded, dict) or not isinstance(loaded.get("Resources"), dict):
+        raise TemplateError(f"{path}: not a CloudFormation template (no Resources)")
+    return loaded
+
+
+@dataclass(frozen=True)
+class HttpRoute:
+    method: str  # upper case, or ANY
+    path: str  # as in the template: /v1/reports/{id}
+    auth_required: bool
+    event_name: str
+
+    @property
+    def route_key(self) -> str:
+        return f"{self.method} {self.path}"
+
+    def match(self, method: str, path: str) -> dict[str, str] | None:
+        """Path parameters when this route serves the request, else None."""
+        if self.method not in ("ANY", method.upper()):
+            return None
+        return match_path(self.path, path)
+
+
+@dataclass(frozen=True)
+class SqsSource:
+    queue: str  # logical id of the AWS::SQS::Queue
+    batch_size: int
+    batching_window_s: int
+    report_batch_item_failures: bool
+    event_name: str
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    logical_id: str
+    code_dir: Path
+    handler: str  # module.function, e.g. app.lambda_handler
+    environment: dict[str, Any]  # Globals merged with the function's, still unresolved
+    timeout_s: int
+    memory_mb: int
+    layers: list[Any] = field(default_factory=list)
+    http_routes: list[HttpRoute] = field(default_factory=list)
+    sqs_sources: list[SqsSource] = field(default_factory=list)
+
+
+_PATH_PARAMETER = re.compile(r"\{([A-Za-z0-9_.-]+)(\+?)\}")
+
+
+def match_path(template_path: str, request_path: str) -> dict[str, str] | None:
+    """Match `/v1/reports/{id}` against `/v1/reports/abc`: `{"id": "abc"}`; `{proxy+}` is greedy."""
+    pattern = ""
+    position = 0
+    for found in _PATH_PARAMETER.finditer(template_path):
+        pattern += re.escape(template_path[position : found.start()])
+        greedy = found.group(2) == "+"
+        pattern += f"(?P<{_group_name(found.group(1))}>{'.+' if greedy else '[^/]+'})"
+        position = found.end()
+    pattern += re.escape(template_path[position:])
+    matched = re.fullmatch(pattern, request_path)
+    if matched is None:
+        return None
+    names = [found.group(1) for found in _PATH_PARAMETER.finditer(template_path)]
+    return {name: matched.group(_group_name(name)) for name in names}
+
+
+def _group_name(name: str) -> str:
+    return "p_" + re.sub(r"[^A-Za-z0-9_]", "_", name)
+
+
+def function_specs(
+    template: dict[str, Any], repo_root: Path = REPO_ROOT
+) -> dict[str, FunctionSpec]:
+    """Every AWS::Serverless::Function with Globals applied, keyed by logical id."""
+    global_fn: dict[str, Any] = template.get("Globals", {}).get("Function", {}) or {}
+    global_api: dict[str, Any] = template.get("Globals", {}).get("HttpApi", {}) or {}
+    resources: dict[str, Any] = template["Resources"]
+    specs: dict[str, FunctionSpec] = {}
+    for logical_id, resource in resources.items():
+        if resource.get("Type") != "AWS::Serverless::Function":
+            continue
+        props: dict[str, Any] = resource.get("Properties", {}) or {}
+        code_uri = props.get("CodeUri", global_fn.get("CodeUri"))
+        if not isinstance(code_uri, str):
+            raise TemplateError(f"{logical_id}: CodeUri must be a local folder")
+        handler = props.get("Handler", global_fn.get("Handler"))
+        if not isinstance(handler, str) or "." not in handler:
+            raise TemplateError(f"{logical_id}: Handler must look like module.function")
+        environment = {
+            **(global_fn.get("Environment", {}) or {}).get("Variables", {}),
+            **(props.get("Environment", {}) or {}).get("Variables", {}),
+        }
+        routes: list[HttpRoute] = []
+        sources: list[SqsSource] = []
+        for event_name, event in (props.get("Events", {}) or {}).items():
+            event_props: dict[str, Any] = event.get("Properties", {}) or {}
+            if event["Type"] == "HttpApi":
+                routes.append(_http_route(event_name, event_props, resources, global_api))
+            elif event["Type"] == "SQS":
+                sources.append(_sqs_source(logical_id, event_name, event_props))
+            else:
+                raise TemplateError(f"{logical_id}.{event_name}: event type {event['Type']}")
+        specs[logical_id] = FunctionSpec(
+            logical_id=logical_id,
+            code_dir=repo_root / code_uri,
+            handler=handler,
+            environment=environment,
+            timeout_s=int(props.get("Timeout", global_fn.get("Timeout", 3))),
+            memory_mb=int(props.get("MemorySize", global_fn.get("MemorySize", 128))),
+            # SAM appends a function's Layers to the global ones.
+            layers=[*(global_fn.get("Layers") or []), *(props.get("Layers") or [])],
+            http_routes=routes,
+            sqs_sources=sources,
+        )
+    return specs
+
+
+def _http_route(
+    event_name: str,
+    props: dict[str, Any],
+    resources: dict[str, Any],
+    global_api: dict[str, Any],
+) -> HttpRoute:
+    method = str(props.get("Method", "ANY")).upper()
+    path = str(props.get("Path", "$default"))
+    api_auth: dict[str, Any] = global_api.get("Auth", {}) or {}
+    api_id = props.get("ApiId")
+    if isinstance(api_id, dict) and "Ref" in api_id:
+        api = resources.get(api_id["Ref"], {})
+        api_auth = (api.get("Properties", {}) or {}).get("Auth", api_auth) or {}
+    default_authorizer = api_auth.get("DefaultAuthorizer")
+    authorizer = (props.get("Auth", {}) or {}).get("Authorizer", default_authorizer)
+    if authorizer not in (None, "NONE"):
+        configured = api_auth.get("Authorizers", {}) or {}
+        if authorizer not in configured or "JwtConfiguration" not in configured[authorizer]:
+            raise TemplateError(f"{event_name}: only JWT authorizers are emulated ({authorizer})")
+    return HttpRoute(
+        method=method,
+        path=path,
+        auth_required=authorizer not in (None, "NONE"),
+        event_name=event_name,
+    )
+
+
+def _sqs_source(logical_id: str, event_name: str, props: dict[str, Any]) -> SqsSource:
+    queue = props.get("Queue")
+    if not (isinstance(queue, dict) and "Fn::GetAtt" in queue):
+        raise TemplateError(f"{logical_id}.{event_name}: Queue must be !GetAtt <Queue>.Arn")
+    return SqsSource(
+        queue=str(queue["Fn::GetAtt"][0]),
+        batch_size=int(props.get("BatchSize", 10)),
+        batching_window_s=int(props.get("MaximumBatchingWindowInSeconds", 0)),
+        report_batch_item_failures="ReportBatchItemFailures"
+        in (props.get("FunctionResponseTypes") or []),
+        event_name=event_name,
+    )
