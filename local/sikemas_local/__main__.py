@@ -16,7 +16,6 @@ from types import FrameType
 
 from sikemas_local.runner import DEFAULT_REGION, DEFAULT_STACK_NAME, start
 
-
 _SHOWN = (
     "AWS::DynamoDB::Table",
     "AWS::S3::Bucket",
