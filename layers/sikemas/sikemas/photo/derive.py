@@ -76,6 +76,7 @@ def derive_public_images(
     try:
         with warnings.catch_warnings():
             # Pillow's Image.MAX_IMAGE_PIXELS guard: its warning becomes an error here too.
+            warnings.simplefilter("ignore")
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             public = _public_copy(data, kind, max_side, max_pixels)
     except PhotoDeriveError:

@@ -182,6 +182,7 @@ def open_image(data: bytes, kind: PhotoType) -> Image.Image:
     if kind == "heic":
         ensure_heif_opener()
     with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "Corrupt EXIF data" and friends: not our signal
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         return Image.open(io.BytesIO(data), formats=_PILLOW_FORMATS[kind])
 
