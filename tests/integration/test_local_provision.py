@@ -1,0 +1,222 @@
+"""The local stack's resources come from template.yaml itself: change the template, and the
+provisioned resources change with it."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import unquote_plus
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from sikemas_local.provision import NotEmulatedError, Stack, generate_secret_string, provision
+from sikemas_local.template import TemplateError, function_specs, load_template, match_path
+
+REGION = "ap-southeast-3"
+STACK_NAME = "sikemas-provision-test"
+
+
+@pytest.fixture
+def moto_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    for var in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    with mock_aws():
+        yield
+
+
+@pytest.fixture
+def template() -> dict[str, Any]:
+    return load_template()
+
+
+def _provision(template: dict[str, Any], **parameters: str) -> Stack:
+    return provision(
+        template, endpoint_url=None, region=REGION, stack_name=STACK_NAME, parameters=parameters
+    )
+
+
+def _table(template: dict[str, Any]) -> dict[str, Any]:
+    table: dict[str, Any] = template["Resources"]["Table"]["Properties"]
+    return table
+
+
+@pytest.mark.usefixtures("moto_aws")
+def test_table_has_the_templates_keys_indexes_stream_and_ttl(template: dict[str, Any]) -> None:
+    stack = _provision(template)
+
+    dynamodb = boto3.client("dynamodb", region_name=REGION)
+    table = dynamodb.describe_table(TableName=stack.ref("Table"))["Table"]
+    expected = _table(template)
+    assert table["KeySchema"] == expected["KeySchema"]
+    assert [(i["IndexName"], i["KeySchema"]) for i in table["GlobalSecondaryIndexes"]] == [
+        (i["IndexName"], i["KeySchema"]) for i in expected["GlobalSecondaryIndexes"]
+    ]
+    assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+    assert table["StreamSpecification"] == {
+        "StreamEnabled": True,
+        "StreamViewType": "NEW_AND_OLD_IMAGES",
+    }
+    assert stack.get_att("Table", "StreamArn") == table["LatestStreamArn"]
+    ttl = dynamodb.describe_time_to_live(TableName=stack.ref("Table"))
+    assert ttl["TimeToLiveDescription"]["AttributeName"] == "expires_at"
+
+
+@pytest.mark.usefixtures("moto_aws")
+def test_a_renamed_index_in_the_template_is_the_index_provisioned(
+    template: dict[str, Any],
+) -> None:
+    changed = copy.deepcopy(template)
+    _table(changed)["GlobalSecondaryIndexes"][0]["IndexName"] = "ByCitizen"
+
+    stack = _provision(changed)
+
+    table = boto3.client("dynamodb", region_name=REGION).describe_table(
+        TableName=stack.ref("Table")
+    )["Table"]
+    assert [index["IndexName"] for index in table["GlobalSecondaryIndexes"]] == ["ByCitizen"]
+
+
+@pytest.mark.usefixtures("moto_aws")
+def test_bucket_notifies_the_queue_for_originals_only(template: dict[str, Any]) -> None:
+    stack = _provision(template)
+    s3 = boto3.client("s3", region_name=REGION)
+    sqs = boto3.client("sqs", region_name=REGION)
+    queue_url = stack.ref("PhotoQueue")
+    _drain(sqs, queue_url)  # S3's s3:TestEvent, sent when notifications are configured
+
+    bucket = stack.ref("PhotosBucket")
+    s3.put_object(Bucket=bucket, Key="originals/01JD2Y6X3B6Q3W9Y5K8R7T4V2N/1", Body=b"jpeg")
+    s3.put_object(Bucket=bucket, Key="public/01JD2Y6X3B6Q3W9Y5K8R7T4V2N/1.jpg", Body=b"jpeg")
+
+    keys = [
+        # S3 sends keys URL-encoded (moto also encodes "/"): decode them as handlers must.
+        unquote_plus(record["s3"]["object"]["key"])
+        for message in _drain(sqs, queue_url)
+        for record in json.loads(message["Body"]).get("Records", [])
+    ]
+    assert keys == ["originals/01JD2Y6X3B6Q3W9Y5K8R7T4V2N/1"]
+
+
+@pytest.mark.usefixtures("moto_aws")
+def test_queue_redrives_to_the_dead_letter_queue_from_the_template(
+    template: dict[str, Any],
+) -> None:
+    stack = _provision(template)
+
+    attributes = boto3.client("sqs", region_name=REGION).get_queue_attributes(
+        QueueUrl=stack.ref("PhotoQueue"), AttributeNames=["All"]
+    )["Attributes"]
+
+    assert json.loads(attributes["RedrivePolicy"]) == {
+        "deadLetterTargetArn": stack.get_att("PhotoDeadLetterQueue", "Arn"),
+        "maxReceiveCount": 5,
+    }
+    assert attributes["VisibilityTimeout"] == "360"
+
+
+@pytest.mark.usefixtures("moto_aws")
+def test_function_environment_resolves_refs_parameters_and_globals(
+    template: dict[str, Any],
+) -> None:
+    stack = _provision(template, DailyReportLimit="3")
+
+    environment = stack.function_environment("PhotoCheckFunction")
+
+    assert environment["TABLE_NAME"] == stack.ref("Table")
+    assert environment["PHOTOS_BUCKET"] == f"{STACK_NAME}-photos-123456789012"
+    assert environment["CITY"] == "kotamobagu"
+    assert environment["DAILY_REPORT_LIMIT"] == "3"
+    assert environment["ALERTS_TOPIC_ARN"] == stack.ref("AlertsTopic")
+    assert "ALERTS_TOPIC_ARN" not in stack.function_environment("ApiFunction")
+
+
+@pytest.mark.usefixtures("moto_aws")
+def test_secret_user_pool_and_client_exist(template: dict[str, Any]) -> None:
+    stack = _provision(template)
+
+    secret = boto3.client("secretsmanager", region_name=REGION).get_secret_value(
+        SecretId=stack.ref("AgencyLinkSecret")
+    )["SecretString"]
+    cognito = boto3.client("cognito-idp", region_name=REGION)
+    pool = cognito.describe_user_pool(UserPoolId=stack.ref("UserPool"))["UserPool"]
+    client = cognito.describe_user_pool_client(
+        UserPoolId=stack.ref("UserPool"), ClientId=stack.ref("UserPoolClient")
+    )["UserPoolClient"]
+
+    assert len(secret) == 64
+    assert secret.isalnum()
+    assert pool["UsernameAttributes"] == ["phone_number"]
+    assert client["ExplicitAuthFlows"] == ["ALLOW_USER_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+
+
+@pytest.mark.usefixtures("moto_aws")
+def test_an_unknown_resource_type_raises(template: dict[str, Any]) -> None:
+    changed = copy.deepcopy(template)
+    changed["Resources"]["Mystery"] = {"Type": "AWS::Kinesis::Stream", "Properties": {}}
+
+    with pytest.raises(NotEmulatedError, match="AWS::Kinesis::Stream"):
+        _provision(changed)
+
+
+@pytest.mark.usefixtures("moto_aws")
+def test_a_parameter_outside_its_allowed_values_raises(template: dict[str, Any]) -> None:
+    with pytest.raises(TemplateError, match="Stage"):
+        _provision(template, Stage="staging")
+
+
+def test_short_form_tags_load_as_long_form(template: dict[str, Any]) -> None:
+    bucket = template["Resources"]["PhotosBucket"]["Properties"]
+    queue = template["Resources"]["PhotoQueue"]["Properties"]
+
+    assert bucket["BucketName"] == {"Fn::Sub": "${AWS::StackName}-photos-${AWS::AccountId}"}
+    assert queue["RedrivePolicy"]["deadLetterTargetArn"] == {
+        "Fn::GetAtt": ["PhotoDeadLetterQueue", "Arn"]
+    }
+
+
+def test_function_specs_read_routes_auth_and_sqs_sources(template: dict[str, Any]) -> None:
+    specs = function_specs(template)
+
+    routes = {route.route_key: route.auth_required for route in specs["ApiFunction"].http_routes}
+    assert routes["GET /v1/health"] is False
+    assert routes["GET /v1/reports/{id}"] is False
+    assert routes["POST /v1/reports"] is True
+    assert routes["GET /v1/me/reports/{id}"] is True
+    (source,) = specs["PhotoCheckFunction"].sqs_sources
+    assert (source.queue, source.batch_size, source.report_batch_item_failures) == (
+        "PhotoQueue",
+        10,
+        True,
+    )
+    assert specs["PhotoCheckFunction"].layers == [{"Ref": "SikemasLayer"}, {"Ref": "ImagingLayer"}]
+
+
+def test_path_parameters_match_one_segment() -> None:
+    assert match_path("/v1/reports/{id}", "/v1/reports/KTG-1") == {"id": "KTG-1"}
+    assert match_path("/v1/reports/{id}", "/v1/reports/KTG-1/photos") is None
+    assert match_path("/v1/reports/{id}/photos", "/v1/reports/KTG-1/photos") == {"id": "KTG-1"}
+
+
+def test_generated_secret_honours_length_and_exclusions() -> None:
+    value = generate_secret_string({"PasswordLength": 40, "ExcludePunctuation": True})
+
+    assert len(value) == 40
+    assert value.isalnum()
+
+
+def _drain(sqs: Any, queue_url: str) -> list[dict[str, Any]]:
+    messages: list[dict[str, Any]] = []
+    while True:
+        batch = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", [])
+        if not batch:
+            return messages
+        for message in batch:
+            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+        messages += batch
