@@ -38,6 +38,7 @@ def create_app(deps: ApiDependencies) -> APIGatewayHttpResolver:
     app = APIGatewayHttpResolver()
     intake = deps.intake
     city = deps.city
+    photo_base = deps.settings.public_base_url
 
     def ok(
         body: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None
@@ -102,7 +103,7 @@ def create_app(deps: ApiDependencies) -> APIGatewayHttpResolver:
             metrics.add_metric(name="ReportCreated", unit=MetricUnit.Count, value=1)
         return ok(
             {
-                "report": views.owner_view(city, done.report),
+                "report": views.owner_view(city, done.report, photo_base_url=photo_base),
                 "uploads": [views.upload_view(u) for u in done.uploads],
             },
             status=201,
@@ -117,12 +118,15 @@ def create_app(deps: ApiDependencies) -> APIGatewayHttpResolver:
 
     @app.get("/v1/reports/<report_id>")
     def public_report(report_id: str) -> Response[str]:
-        return ok({"report": views.public_view(city, intake.public_report(report_id))})
+        report = intake.public_report(report_id)
+        return ok({"report": views.public_view(city, report, photo_base_url=photo_base)})
 
     @app.get("/v1/me/reports/<report_id>")
     def my_report(report_id: str) -> Response[str]:
         report = intake.my_report(citizen(), report_id)
-        return ok({"report": views.owner_view(city, report, intake.my_timeline(report))})
+        timeline = intake.my_timeline(report)
+        view = views.owner_view(city, report, timeline, photo_base_url=photo_base)
+        return ok({"report": view})
 
     @app.get("/v1/me/reports")
     def my_reports() -> Response[str]:
@@ -138,7 +142,9 @@ def create_app(deps: ApiDependencies) -> APIGatewayHttpResolver:
         page = intake.my_reports(citizen(), limit, params.get("cursor") or None)
         return ok(
             {
-                "reports": [views.owner_view(city, r) for r in page.reports],
+                "reports": [
+                    views.owner_view(city, r, photo_base_url=photo_base) for r in page.reports
+                ],
                 "next_cursor": page.cursor,
             }
         )

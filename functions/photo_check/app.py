@@ -1,7 +1,8 @@
 """The photo function: S3 ObjectCreated events for ``originals/`` arrive through SQS.
 
 At-least-once and batched: every SQS record, every S3 record inside it, URL-decoded keys,
-idempotent per object, partial-batch failures reported so only failed messages return.
+idempotent per object version, partial-batch failures reported so only failed messages return
+(and, after five tries, rest in the dead-letter queue). S3's test event is skipped.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from sikemas.adapters.photo_store import parse_original_key
 from sikemas.composition import photo_dependencies
 from sikemas.observability import MetricUnit, logger, metrics
-from sikemas.usecases.photos import PhotoIntake, PhotoLanded
+from sikemas.usecases.photos import PhotoChecks, PhotoLanded
 
-intake: PhotoIntake = photo_dependencies()
+checks: PhotoChecks = photo_dependencies()
 
 
 def landed_photos(sqs_body: str) -> list[PhotoLanded]:
@@ -36,11 +37,13 @@ def landed_photos(sqs_body: str) -> list[PhotoLanded]:
         if parsed is None:
             logger.warning("ignoring an object outside originals/<report>/<slot>", key=key[:200])
             continue
+        version_id = obj.get("versionId") or None
         photos.append(
             PhotoLanded(
                 report_id=parsed[0],
                 slot=parsed[1],
-                etag=str(obj.get("eTag") or obj.get("versionId") or obj.get("sequencer", "")),
+                version=str(version_id or obj.get("eTag") or obj.get("sequencer", "")),
+                version_id=version_id,
                 size=int(obj.get("size", 0)),
                 event_time=datetime.fromisoformat(record["eventTime"].replace("Z", "+00:00")),
             )
@@ -48,21 +51,18 @@ def landed_photos(sqs_body: str) -> list[PhotoLanded]:
     return photos
 
 
-def handle(event: dict[str, Any], photo_intake: PhotoIntake) -> dict[str, Any]:
+def handle(event: dict[str, Any], photo_checks: PhotoChecks) -> dict[str, Any]:
     failures = []
     for message in event.get("Records", []):
         try:
             for photo in landed_photos(message["body"]):
-                outcome = photo_intake.on_photo_landed(photo)
-                logger.info(
-                    "photo processed",
-                    report_id=photo.report_id,
-                    slot=photo.slot,
-                    outcome=outcome.value,
-                )
+                logger.append_keys(report_id=photo.report_id)
+                outcome = photo_checks.on_photo_landed(photo)
+                logger.info("photo checked", slot=photo.slot, outcome=outcome.value)
                 metrics.add_metric(name=f"Photo_{outcome.value}", unit=MetricUnit.Count, value=1)
         except Exception:
             logger.exception("photo message failed", message_id=message.get("messageId"))
+            metrics.add_metric(name="PhotoMessageFailed", unit=MetricUnit.Count, value=1)
             failures.append({"itemIdentifier": message["messageId"]})
     return {"batchItemFailures": failures}
 
@@ -70,4 +70,4 @@ def handle(event: dict[str, Any], photo_intake: PhotoIntake) -> dict[str, Any]:
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return handle(event, intake)
+    return handle(event, checks)

@@ -54,7 +54,8 @@ def load_function(
         monkeypatch.setenv(key, value)
     name = f"fn_{directory}_{uuid.uuid4().hex}"
     spec = importlib.util.spec_from_file_location(name, ROOT / "functions" / directory / "app.py")
-    assert spec and spec.loader
+    assert spec
+    assert spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -119,9 +120,9 @@ def _route_of(path: str) -> str:
     parts = path.split("/")
     if len(parts) >= 4 and parts[2] == "reports" and len(parts) >= 4:
         # /v1/reports/{id}[/photos]
-        return "/".join(parts[:3] + ["{id}"] + parts[4:])
+        return "/".join([*parts[:3], "{id}", *parts[4:]])
     if len(parts) >= 5 and parts[2] == "me" and parts[3] == "reports":
-        return "/".join(parts[:4] + ["{id}"])
+        return "/".join([*parts[:4], "{id}"])
     return path
 
 

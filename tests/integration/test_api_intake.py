@@ -117,7 +117,9 @@ def test_suggestions_never_need_a_photo(api: Api):
     assert body["report"]["status"] == "assigned"
 
 
-def test_creation_writes_the_report_its_timeline_and_the_days_counters_in_one_go(api: Api, dynamodb, stack):
+def test_creation_writes_the_report_its_timeline_and_the_days_counters_in_one_go(
+    api: Api, dynamodb, stack
+):
     table = stack.function_environment("ApiFunction")["TABLE_NAME"]
     _, body, _ = api.call("POST", "/v1/reports", body=PERMIT)
     report_id = body["report"]["id"]
@@ -127,7 +129,9 @@ def test_creation_writes_the_report_its_timeline_and_the_days_counters_in_one_go
         KeyConditionExpression="PK = :pk",
         ExpressionAttributeValues={":pk": {"S": f"REPORT#{report_id}"}},
     )["Items"]
-    events = sorted((i for i in items if i["SK"]["S"].startswith("EVENT#")), key=lambda i: i["seq"]["N"])
+    events = sorted(
+        (i for i in items if i["SK"]["S"].startswith("EVENT#")), key=lambda i: i["seq"]["N"]
+    )
     assert [e["to_status"]["S"] for e in events] == ["received", "assigned"]
     day = datetime.now(UTC).astimezone(__import__("zoneinfo").ZoneInfo("Asia/Makassar")).date()
     counters = dynamodb.get_item(
@@ -207,7 +211,8 @@ def test_the_daily_limit_refuses_the_next_report_but_not_replays(stack, monkeypa
 
     assert over[0] == 429
     assert error_code(over[1]) == "daily_limit_exceeded"
-    assert over[1]["error"]["message"]["id"] and over[1]["error"]["message"]["en"]
+    assert over[1]["error"]["message"]["id"]
+    assert over[1]["error"]["message"]["en"]
     assert replay[0] == 201
     assert someone_else[0] == 201
 
@@ -219,9 +224,19 @@ def test_the_daily_limit_refuses_the_next_report_but_not_replays(stack, monkeypa
     ("body", "status", "code", "field"),
     [
         ({**RUBBISH, "category": "ufo"}, 400, "unknown_category", "category"),
-        ({**RUBBISH, "location": {"lat": 91, "lon": 124.3}}, 400, "invalid_request", "location.lat"),
+        (
+            {**RUBBISH, "location": {"lat": 91, "lon": 124.3}},
+            400,
+            "invalid_request",
+            "location.lat",
+        ),
         ({**RUBBISH, "location": {"lat": 0.7, "lon": 181}}, 400, "invalid_request", "location.lon"),
-        ({k: v for k, v in RUBBISH.items() if k != "location"}, 400, "location_required", "location"),
+        (
+            {k: v for k, v in RUBBISH.items() if k != "location"},
+            400,
+            "location_required",
+            "location",
+        ),
         ({**RUBBISH, "description": "x" * 2001}, 400, "invalid_request", "description"),
         ({**RUBBISH, "description": "too short"}, 400, "invalid_request", "description"),
         ({**RUBBISH, "photo_count": 4}, 400, "invalid_request", "photo_count"),
@@ -237,7 +252,8 @@ def test_bad_reports_get_a_clear_error_in_both_languages(api: Api, body, status,
 
     assert got_status == status
     assert error_code(got) == code
-    assert got["error"]["message"]["id"] and got["error"]["message"]["en"]
+    assert got["error"]["message"]["id"]
+    assert got["error"]["message"]["en"]
     assert any(d.get("field") == field for d in got["error"]["details"])
 
 
@@ -303,7 +319,9 @@ def test_unverified_or_confidential_reports_are_not_public(api: Api, body):
     assert (status, error_code(got)) == (404, "report_not_found")
 
 
-@pytest.mark.parametrize("ref", ["01JD2Y6X3B6Q3W9Y5K8R7T4V2N", "KTG-AAAAAA", "not-a-ref", "x" * 300])
+@pytest.mark.parametrize(
+    "ref", ["01JD2Y6X3B6Q3W9Y5K8R7T4V2N", "KTG-AAAAAA", "not-a-ref", "x" * 300]
+)
 def test_an_unknown_report_is_404(api: Api, ref):
     status, body, _ = api.call("GET", f"/v1/reports/{ref}", phone=None)
     assert (status, error_code(body)) == (404, "report_not_found")
@@ -327,7 +345,8 @@ def test_the_owner_sees_everything_with_the_timeline_but_another_citizen_gets_40
 def test_my_reports_are_listed_newest_first_page_by_page(api: Api):
     phone = "+6281500000001"
     ids = [
-        api.call("POST", "/v1/reports", body=PERMIT, phone=phone)[1]["report"]["id"] for _ in range(5)
+        api.call("POST", "/v1/reports", body=PERMIT, phone=phone)[1]["report"]["id"]
+        for _ in range(5)
     ]
     api.call("POST", "/v1/reports", body=PERMIT, phone="+6281500000002")
 
@@ -344,7 +363,9 @@ def test_my_reports_are_listed_newest_first_page_by_page(api: Api):
     assert seen == list(reversed(ids))
 
 
-@pytest.mark.parametrize("cursor", ["!!!", "bm90IGpzb24", base64.urlsafe_b64encode(b'{"PK":"x"}').decode()])
+@pytest.mark.parametrize(
+    "cursor", ["!!!", "bm90IGpzb24", base64.urlsafe_b64encode(b'{"PK":"x"}').decode()]
+)
 def test_a_malformed_cursor_is_refused(api: Api, cursor):
     status, body, _ = api.call("GET", "/v1/me/reports", query={"cursor": cursor})
     assert (status, error_code(body)) == (400, "invalid_cursor")
@@ -383,7 +404,9 @@ def test_the_owner_gets_a_fresh_upload_url_for_a_slot_while_received(api: Api):
     assert upload["fields"]["key"] == f"originals/{report_id}/2"
 
 
-@pytest.mark.parametrize(("slot", "code"), [(3, "invalid_slot"), (0, "invalid_request"), ("1", "invalid_request")])
+@pytest.mark.parametrize(
+    ("slot", "code"), [(3, "invalid_slot"), (0, "invalid_request"), ("1", "invalid_request")]
+)
 def test_a_slot_outside_the_reports_photo_count_is_refused(api: Api, slot, code):
     _, created, _ = api.call("POST", "/v1/reports", body=RUBBISH)
 

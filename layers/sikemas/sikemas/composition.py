@@ -12,11 +12,11 @@ import boto3
 from botocore.config import Config
 
 from sikemas.adapters.dynamo import DynamoReportRepository
-from sikemas.adapters.photo_store import S3PhotoStore
+from sikemas.adapters.photo_store import S3PhotoStore, public_keys
 from sikemas.city import City, load_city
 from sikemas.settings import Settings
 from sikemas.usecases.intake import Intake
-from sikemas.usecases.photos import PhotoIntake
+from sikemas.usecases.photos import ImagingTools, PhotoChecks
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -58,8 +58,22 @@ def api_dependencies(settings: Settings | None = None) -> ApiDependencies:
     return ApiDependencies(settings=settings, city=city, intake=intake)
 
 
-def photo_dependencies(settings: Settings | None = None) -> PhotoIntake:
+def photo_dependencies(settings: Settings | None = None) -> PhotoChecks:
+    """The photo function's object graph. Pillow and shapely load here, at cold start, and
+    only in this function (the API never imports them)."""
+    from sikemas.geo import CityArea
+    from sikemas.photo.derive import derive_public_images
+    from sikemas.photo.reading import read_photo
+
     settings = settings or Settings.from_env()
     city = load_city(settings.city_dir, settings.boundary_file)
-    repo = DynamoReportRepository(dynamodb_client(), settings.table_name, city.timezone)
-    return PhotoIntake(repo)
+    tz = city.timezone
+    repo = DynamoReportRepository(dynamodb_client(), settings.table_name, tz)
+    files = S3PhotoStore(s3_client(), settings.photos_bucket)
+    area = CityArea.from_geojson(city.boundary_path, city.subdistricts_path)
+    tools = ImagingTools(
+        read=lambda data: read_photo(data, tz),
+        derive=lambda data: derive_public_images(data),
+        public_keys=public_keys,
+    )
+    return PhotoChecks(repo, files, city, area, tools)

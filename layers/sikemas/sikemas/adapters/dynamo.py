@@ -124,6 +124,10 @@ def report_to_item(r: Report) -> dict[str, dict[str, Any]]:
         item["rejected_by"] = {"S": r.rejected_by.value}
     if r.duplicate_of is not None:
         item["duplicate_of"] = {"S": r.duplicate_of}
+    if r.suspicious:
+        item["suspicious"] = {"BOOL": True}
+    if r.subdistrict is not None:
+        item["subdistrict"] = _av(r.subdistrict)
     return item
 
 
@@ -154,6 +158,8 @@ def item_to_report(item: Mapping[str, Any]) -> Report:
         rejected_by=Actor(d["rejected_by"]) if d.get("rejected_by") else None,
         duplicate_of=d.get("duplicate_of"),
         photos={int(slot): p for slot, p in d.get("photos", {}).items()},
+        suspicious=bool(d.get("suspicious", False)),
+        subdistrict=d.get("subdistrict"),
     )
 
 
@@ -416,11 +422,12 @@ class DynamoReportRepository:
             self._db.update_item(
                 TableName=self._table,
                 Key=keys.report(before.id),
-                UpdateExpression="SET photos = :p, updated_at = :u, #v = :nv",
+                UpdateExpression="SET photos = :p, suspicious = :s, updated_at = :u, #v = :nv",
                 ConditionExpression="#v = :v",
                 ExpressionAttributeNames={"#v": "version"},
                 ExpressionAttributeValues={
                     ":p": _av({str(s): p for s, p in after.photos.items()}),
+                    ":s": {"BOOL": after.suspicious},
                     ":u": {"S": after.updated_at.isoformat()},
                     ":v": {"N": str(before.version)},
                     ":nv": {"N": str(after.version)},

@@ -6,6 +6,7 @@ Keys: ``originals/<report id>/<slot>`` (private; the photo function's trigger), 
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -14,6 +15,7 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
 ORIGINALS_PREFIX = "originals/"
+PUBLIC_PREFIX = "public/"
 UPLOAD_EXPIRY = timedelta(minutes=15)
 MIN_UPLOAD_BYTES = 1024
 MAX_UPLOAD_BYTES = 15 * 1024 * 1024
@@ -39,6 +41,13 @@ def parse_original_key(key: str) -> tuple[str, int] | None:
     return parts[1], int(parts[2])
 
 
+def public_keys(report_id: str, slot: int, version: str) -> tuple[str, str]:
+    """Stable, cache-friendly keys of the derived copies of one version of one photo."""
+    tag = hashlib.sha256(version.encode()).hexdigest()[:12]
+    base = f"{PUBLIC_PREFIX}{report_id}/{slot}-{tag}"
+    return f"{base}.jpg", f"{base}-thumb.jpg"
+
+
 class S3PhotoStore:
     def __init__(self, client: S3Client, bucket: str) -> None:
         self._s3 = client
@@ -62,4 +71,22 @@ class S3PhotoStore:
         )
         return Upload(
             slot=slot, url=post["url"], fields=dict(post["fields"]), expires_at=now + UPLOAD_EXPIRY
+        )
+
+    def get_original(self, report_id: str, slot: int, version_id: str | None) -> bytes:
+        """The exact object version the event announced (the slot may have been replaced)."""
+        key = original_key(report_id, slot)
+        if version_id:
+            obj = self._s3.get_object(Bucket=self._bucket, Key=key, VersionId=version_id)
+        else:
+            obj = self._s3.get_object(Bucket=self._bucket, Key=key)
+        return obj["Body"].read(MAX_UPLOAD_BYTES + 1)
+
+    def put_public(self, key: str, jpeg: bytes) -> None:
+        self._s3.put_object(
+            Bucket=self._bucket,
+            Key=key,
+            Body=jpeg,
+            ContentType="image/jpeg",
+            CacheControl="public, max-age=31536000, immutable",
         )

@@ -8,6 +8,7 @@ from typing import Any
 
 from sikemas.adapters.photo_store import Upload
 from sikemas.city import City
+from sikemas.domain.photo_verdict import reason_message
 from sikemas.domain.report import Privacy, Report, TimelineEvent
 
 # Phone numbers and e-mail addresses a citizen typed into a description are masked in public.
@@ -60,8 +61,35 @@ def _agency_ref(city: City, r: Report) -> dict[str, Any]:
     }
 
 
+def _urls(p: dict[str, Any], base: str | None) -> dict[str, str | None]:
+    public, thumb = p.get("public_key"), p.get("thumbnail_key")
+    return {
+        "url": f"{base}/{public}" if base and public else None,
+        "thumbnail_url": f"{base}/{thumb}" if base and thumb else None,
+    }
+
+
+def _owner_photo(slot: int, p: dict[str, Any], base: str | None) -> dict[str, Any]:
+    """The owner sees every check of every photo, with the reasons in both languages."""
+    return {
+        "slot": slot,
+        "received_at": p.get("received_at"),
+        "outcome": p.get("outcome"),  # None while the checks run
+        "taken_at": p.get("taken_at"),
+        "checks": [
+            {**c, "message": reason_message(c["reason"]) if c.get("reason") else None}
+            for c in p.get("checks", [])
+        ],
+        **_urls(p, base),
+    }
+
+
 def owner_view(
-    city: City, r: Report, timeline: list[TimelineEvent] | None = None
+    city: City,
+    r: Report,
+    timeline: list[TimelineEvent] | None = None,
+    *,
+    photo_base_url: str | None = None,
 ) -> dict[str, Any]:
     """Everything the owner filed and everything that happened to it."""
     view: dict[str, Any] = {
@@ -80,10 +108,8 @@ def owner_view(
         "address": r.address,
         "privacy": r.privacy.value,
         "photo_count": r.photo_count,
-        "photos": [
-            {"slot": slot, "received_at": p.get("received_at")}
-            for slot, p in sorted(r.photos.items())
-        ],
+        "photos": [_owner_photo(slot, p, photo_base_url) for slot, p in sorted(r.photos.items())],
+        "subdistrict": r.subdistrict,
         "notify_sms": r.notify_sms,
         "duplicate_of": r.duplicate_of,
         "created_at": r.created_at.isoformat(),
@@ -104,7 +130,7 @@ def owner_view(
     return view
 
 
-def public_view(city: City, r: Report) -> dict[str, Any]:
+def public_view(city: City, r: Report, *, photo_base_url: str | None = None) -> dict[str, Any]:
     """What anyone may read: no reporter, masked contact details, and for anonymous reports a
     location coarsened to about 100 m and no street address."""
     anonymous = r.privacy is Privacy.ANONYMOUS
@@ -122,6 +148,13 @@ def public_view(city: City, r: Report) -> dict[str, Any]:
         "description": _mask(r.description),
         "location": location,
         "address": None if anonymous else r.address,
+        "subdistrict": r.subdistrict,
+        # Only the derived, metadata-free copies, and only of photos that passed the checks.
+        "photos": [
+            {"slot": slot, **_urls(p, photo_base_url)}
+            for slot, p in sorted(r.photos.items())
+            if p.get("public_key") and p.get("outcome") == "accepted"
+        ],
         "created_at": r.created_at.isoformat(),
         "updated_at": r.updated_at.isoformat(),
     }

@@ -97,6 +97,8 @@ class Report:
     rejected_by: Actor | None = None  # who rejected it: photo checks (appealable) or an admin
     duplicate_of: str | None = None  # the primary report, once an admin links a duplicate
     photos: dict[int, dict[str, Any]] = field(default_factory=dict)  # slot -> what landed there
+    suspicious: bool = False  # a later photo was taken outside the city: a flag for the admins
+    subdistrict: dict[str, str] | None = None  # kelurahan/desa and kecamatan, when known
 
 
 @dataclass(frozen=True)
@@ -139,9 +141,10 @@ def transition(
     note: str | None = None,
     reason: str | None = None,
     duplicate_of: str | None = None,
-    photos: dict[int, dict[str, Any]] | None = None,
+    **changes: Any,
 ) -> Transition:
-    """Apply one edge of the graph, or raise ``InvalidTransition``."""
+    """Apply one edge of the graph, or raise ``InvalidTransition``. ``changes`` are other
+    fields of the report that change with it (photos, subdistrict)."""
     if not can_transition(report.status, target):
         raise InvalidTransition(
             details=[{"from": report.status.value, "to": target.value}],
@@ -168,7 +171,7 @@ def transition(
         updated_at=at,
         rejected_by=actor if target is Status.REJECTED else None,
         duplicate_of=duplicate_of if target is Status.DUPLICATE else report.duplicate_of,
-        photos=report.photos if photos is None else photos,
+        **changes,
     )
     event = TimelineEvent(
         report_id=report.id,

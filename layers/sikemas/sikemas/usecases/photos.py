@@ -1,14 +1,32 @@
-"""A photo landed in ``originals/``: record it on its report and start verification."""
+"""A photo landed in ``originals/``: check where and when it was taken, keep the verdict on the
+report, make the public copy, and move the report on.
+
+The first photo to land decides a report waiting for one; a new upload to a slot replaces that
+slot's verdict (so a report rejected by the checks can succeed with another photo); photos that
+land after the report was routed are checked and kept, and one from outside the city flags the
+report as suspicious for the admins.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from sikemas.domain.report import Actor, Report, Status, Transition, transition
+from sikemas.city import City
+from sikemas.domain.photo_verdict import Claim, Verdict, judge
+from sikemas.domain.photo_verdict import Outcome as Verdicts
+from sikemas.domain.report import Actor, Report, Status, Transition, route, transition
 from sikemas.errors import ConcurrentUpdate
+from sikemas.photo.reading import PhotoFacts
+
+if TYPE_CHECKING:
+    from sikemas.geo import CityArea
+    from sikemas.photo.derive import DerivedImages
+
+MAX_PHOTO_BYTES = 15 * 1024 * 1024
 
 
 class PhotoReports(Protocol):
@@ -17,26 +35,58 @@ class PhotoReports(Protocol):
     def save_photos(self, before: Report, after: Report) -> None: ...
 
 
+class PhotoFiles(Protocol):
+    def get_original(self, report_id: str, slot: int, version_id: str | None) -> bytes: ...
+    def put_public(self, key: str, jpeg: bytes) -> None: ...
+
+
 @dataclass(frozen=True)
 class PhotoLanded:
     report_id: str
     slot: int
-    etag: str
+    version: str  # the object's version id, else its ETag: what makes a delivery a duplicate
+    version_id: str | None
     size: int
     event_time: datetime
 
 
 class Outcome(StrEnum):
-    VERIFYING = "verifying"  # the report moved to verifying
-    KEPT = "kept"  # recorded on a report past that point
-    DUPLICATE = "duplicate"  # the same object was already processed: nothing changes
+    """What the function did with one photo (a metric and a log field)."""
+
+    ASSIGNED = "assigned"
+    FORWARDED = "forwarded"
+    NEEDS_REVIEW = "needs_review"
+    REJECTED = "rejected"
+    KEPT = "kept"  # checked and kept on a report that had already moved on
+    DUPLICATE = "duplicate"  # the same object version was already checked: nothing changes
     UNKNOWN_REPORT = "unknown_report"
     UNKNOWN_SLOT = "unknown_slot"
 
 
-class PhotoIntake:
-    def __init__(self, reports: PhotoReports) -> None:
+@dataclass(frozen=True)
+class ImagingTools:
+    """The heavy, pure functions (Pillow, shapely), injected so tests and benchmarks can
+    measure or replace them."""
+
+    read: Callable[[bytes], PhotoFacts]
+    derive: Callable[[bytes], DerivedImages]
+    public_keys: Callable[[str, int, str], tuple[str, str]]
+
+
+class PhotoChecks:
+    def __init__(
+        self,
+        reports: PhotoReports,
+        files: PhotoFiles,
+        city: City,
+        area: CityArea,
+        tools: ImagingTools,
+    ) -> None:
         self._reports = reports
+        self._files = files
+        self._city = city
+        self._area = area
+        self._tools = tools
 
     def on_photo_landed(self, photo: PhotoLanded) -> Outcome:
         for _ in range(3):  # a concurrent change of the report: reload and decide again
@@ -52,34 +102,154 @@ class PhotoIntake:
             return Outcome.UNKNOWN_REPORT
         if not 1 <= photo.slot <= report.photo_count:
             return Outcome.UNKNOWN_SLOT
-        current = report.photos.get(photo.slot)
-        if current is not None and current.get("etag") == photo.etag:
+        current = report.photos.get(photo.slot) or {}
+        if current.get("version") == photo.version and "outcome" in current:
             return Outcome.DUPLICATE  # at-least-once delivery: same object, same verdict
-        photos = {
-            **report.photos,
-            photo.slot: {
-                "etag": photo.etag,
-                "size": photo.size,
-                "received_at": photo.event_time.isoformat(),
-            },
+
+        received = {
+            "version": photo.version,
+            "size": photo.size,
+            "received_at": photo.event_time.isoformat(),
         }
-        rejected_by_checks = (
-            report.status is Status.REJECTED and report.rejected_by is Actor.PHOTO_CHECKS
-        )
-        if report.status is Status.RECEIVED or rejected_by_checks:
-            self._reports.apply(
-                transition(
-                    report,
-                    Status.VERIFYING,
-                    at=photo.event_time,
-                    actor=Actor.PHOTO_CHECKS,
-                    note=f"photo {photo.slot} received",
-                    photos=photos,
-                )
+        if report.status is Status.RECEIVED or _appealable(report):
+            t = transition(
+                report,
+                Status.VERIFYING,
+                at=photo.event_time,
+                actor=Actor.PHOTO_CHECKS,
+                note=f"photo {photo.slot}",
+                photos={**report.photos, photo.slot: received},
             )
-            return Outcome.VERIFYING
+            self._reports.apply(t)
+            report = t.after
+
+        data = (
+            b""
+            if photo.size > MAX_PHOTO_BYTES  # S3 enforces the POST policy; never download more
+            else self._files.get_original(photo.report_id, photo.slot, photo.version_id)
+        )
+        facts = self._tools.read(data) if data else _too_large()
+        verdict = self._judge(report, facts, photo.event_time)
+        record: dict[str, Any] = {**received, **_photo_record(facts, verdict)}
+        if verdict.outcome is not Verdicts.REJECTED and facts.image_error is None:
+            # Only photos that may be shown get a public copy; rejected ones stay private.
+            record.update(self._publish(photo, data))
+        photos = {**report.photos, photo.slot: record}
+
+        if report.status is Status.VERIFYING:
+            return self._decide(report, photo, verdict, photos)
+        outside = "outside_city" in verdict.reasons
         self._reports.save_photos(
             report,
-            replace(report, photos=photos, version=report.version + 1, updated_at=photo.event_time),
+            replace(
+                report,
+                photos=photos,
+                suspicious=report.suspicious or outside,
+                version=report.version + 1,
+                updated_at=photo.event_time,
+            ),
         )
         return Outcome.KEPT
+
+    def _judge(self, report: Report, facts: PhotoFacts, uploaded_at: datetime) -> Verdict:
+        category = self._city.categories[report.category]
+        claim = (
+            Claim(report.location.lat, report.location.lon, report.location.accuracy_m)
+            if report.location
+            else None
+        )
+        return judge(
+            facts,
+            area=self._area,
+            settings=self._city.photo_checks,
+            no_gps_policy=category.no_gps_policy,
+            claimed=claim,
+            uploaded_at=uploaded_at,
+        )
+
+    def _publish(self, photo: PhotoLanded, data: bytes) -> dict[str, str]:
+        derived = self._tools.derive(data)
+        public_key, thumb_key = self._tools.public_keys(photo.report_id, photo.slot, photo.version)
+        self._files.put_public(public_key, derived.public)
+        self._files.put_public(thumb_key, derived.thumbnail)
+        return {"public_key": public_key, "thumbnail_key": thumb_key}
+
+    def _decide(
+        self, report: Report, photo: PhotoLanded, verdict: Verdict, photos: dict[int, Any]
+    ) -> Outcome:
+        category = self._city.categories[report.category]
+        changes: dict[str, Any] = {"photos": photos}
+        if verdict.outcome is Verdicts.ACCEPTED:
+            target = route(category)
+            record = photos[photo.slot]
+            gps = record.get("gps")
+            if gps and self._area.has_subdistricts:
+                place = self._area.subdistrict(gps["lat"], gps["lon"])
+                if place is not None:
+                    changes["subdistrict"] = {
+                        k: v
+                        for k, v in {
+                            "village_code": place.village_code,
+                            "village_name": place.village_name,
+                            "district_code": place.district_code,
+                            "district_name": place.district_name,
+                        }.items()
+                        if v
+                    }
+        else:
+            target = Status(verdict.outcome.value)
+        self._reports.apply(
+            transition(
+                report,
+                target,
+                at=photo.event_time,
+                actor=Actor.PHOTO_CHECKS,
+                note=f"photo {photo.slot}",
+                reason=",".join(verdict.reasons) or None,
+                **changes,
+            )
+        )
+        return Outcome(target.value)
+
+
+def _appealable(report: Report) -> bool:
+    return report.status is Status.REJECTED and report.rejected_by is Actor.PHOTO_CHECKS
+
+
+def _too_large() -> PhotoFacts:
+    return PhotoFacts(
+        type=None,
+        width=None,
+        height=None,
+        orientation=1,
+        image_error="too_large",
+        gps=None,
+        gps_error=None,
+        taken_at=None,
+        taken_at_source=None,
+    )
+
+
+def _photo_record(facts: PhotoFacts, verdict: Verdict) -> dict[str, Any]:
+    return {
+        "type": facts.type,
+        "gps": (
+            {"lat": facts.gps.lat, "lon": facts.gps.lon, "alt": facts.gps.alt}
+            if facts.gps
+            else None
+        ),
+        "taken_at": facts.taken_at.isoformat() if facts.taken_at else None,
+        "taken_at_source": facts.taken_at_source,
+        "outcome": verdict.outcome.value,
+        "checks": [
+            {"name": c.name, "passed": c.passed, "reason": c.reason} for c in verdict.checks
+        ],
+        "distance_outside_m": (
+            round(verdict.distance_outside_m, 1) if verdict.distance_outside_m is not None else None
+        ),
+        "distance_to_claim_m": (
+            round(verdict.distance_to_claim_m, 1)
+            if verdict.distance_to_claim_m is not None
+            else None
+        ),
+    }
