@@ -21,7 +21,10 @@ def test_a_transition_late_in_the_utc_day_counts_on_the_next_city_day():
 
     assert {i.day for i in incs} == {date(2026, 11, 29)}
     assert {(i.dimension, i.value) for i in incs} == {
-        ("city", "all"), ("agency", "DLH"), ("category", "sampah"), ("kind", "complaint")
+        ("city", "all"),
+        ("agency", "DLH"),
+        ("category", "sampah"),
+        ("kind", "complaint"),
     }
     assert {i.field for i in incs} == {"entered_assigned"}
     assert all(i.amount == 1 for i in incs)

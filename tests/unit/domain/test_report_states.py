@@ -89,7 +89,9 @@ def test_every_allowed_transition_moves_the_report_and_writes_an_event(source, t
     report = a_report(source, rejected_by=Actor.PHOTO_CHECKS if source is S.REJECTED else None)
     later = NOW + timedelta(minutes=5)
 
-    t = transition(report, target, at=later, actor=Actor.ADMIN, duplicate_of="01JD2Y6X3B6Q3W9Y5K8R7T4V2Z")
+    t = transition(
+        report, target, at=later, actor=Actor.ADMIN, duplicate_of="01JD2Y6X3B6Q3W9Y5K8R7T4V2Z"
+    )
 
     assert t.before == report
     assert t.after.status is target
@@ -142,15 +144,25 @@ def test_a_new_report_starts_received_at_version_one():
 
     t = receive(new)
 
-    assert (t.before, t.event.from_status, t.event.to_status, t.event.seq) == (None, None, S.RECEIVED, 1)
+    assert (t.before, t.event.from_status, t.event.to_status, t.event.seq) == (
+        None,
+        None,
+        S.RECEIVED,
+        1,
+    )
     with pytest.raises(ValueError, match="received"):
         receive(a_report(S.ASSIGNED, version=1))
 
 
 @pytest.mark.parametrize(
     ("category", "expected"),
-    [("sampah", S.ASSIGNED), ("parkir", S.ASSIGNED), ("air_bersih", S.FORWARDED),
-     ("listrik", S.FORWARDED), ("keamanan", S.FORWARDED)],
+    [
+        ("sampah", S.ASSIGNED),
+        ("parkir", S.ASSIGNED),
+        ("air_bersih", S.FORWARDED),
+        ("listrik", S.FORWARDED),
+        ("keamanan", S.FORWARDED),
+    ],
 )
 def test_routing_assigns_city_agencies_and_forwards_vertical_ones(category, expected):
     assert route(CITY.categories[category]) is expected
