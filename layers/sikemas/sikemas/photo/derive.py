@@ -85,7 +85,7 @@ def derive_public_images(
         raise PhotoDeriveError(TOO_MANY_PIXELS if is_bomb_error(exc) else CORRUPT_IMAGE) from exc
 
     thumb = public.copy()
-    thumb.thumbnail((thumb_side, thumb_side), Image.Resampling.LANCZOS)
+    thumb.thumbnail((thumb_side, thumb_side), Image.Resampling.BICUBIC, reducing_gap=2.0)
     return DerivedImages(
         public=_encode(public, PUBLIC_QUALITY),
         thumbnail=_encode(thumb, THUMBNAIL_QUALITY),
@@ -119,7 +119,9 @@ def _public_copy(data: bytes, kind: str, max_side: int, max_pixels: int) -> Imag
         if rgb is None or rgb.mode != "RGB":
             rgb = _to_rgb(img)
     if rgb.size != target:
-        rgb = rgb.resize(target, Image.Resampling.LANCZOS, reducing_gap=3.0)
+        # Bilinear (Pillow's is antialiased: its support widens with the scale) after a box
+        # reduce: half the cost of Lanczos, and no visible difference at these ratios.
+        rgb = rgb.resize(target, Image.Resampling.BILINEAR, reducing_gap=2.0)
     if icc is not None:
         rgb = _to_srgb(rgb, icc)
     rgb = _transpose(rgb, orientation)
@@ -196,7 +198,8 @@ def _to_srgb(img: Image.Image, icc: bytes) -> Image.Image:
 def _encode(img: Image.Image, quality: int) -> bytes:
     out = io.BytesIO()
     # No exif=, icc_profile=, xmp= or comment=; info was cleared, so nothing is inherited.
-    img.save(out, "JPEG", quality=quality, optimize=True, progressive=True, comment=b"")
+    # optimize: one more Huffman pass, ~20 % smaller for ~4 ms; progressive would cost ~10 ms more.
+    img.save(out, "JPEG", quality=quality, optimize=True, comment=b"")
     return out.getvalue()
 
 
