@@ -8,6 +8,7 @@ functions. The parsable lines `SIKEMAS_API_URL=...` and `SIKEMAS_MOTO_URL=...` s
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import sys
@@ -75,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  functions: {', '.join(local.functions)}")
     if os.environ.get("SIKEMAS_BOUNDARY_FILE"):
         print(f"  boundary file: {os.environ['SIKEMAS_BOUNDARY_FILE']}")
+    shown = {name: value for name, value in resources.items() if types.get(name) in _SHOWN}
+    print(f"SIKEMAS_RESOURCES={json.dumps(shown, separators=(',', ':'))}")
     print(f"SIKEMAS_MOTO_URL={local.moto_url}")
     print(f"SIKEMAS_API_URL={local.api_url}")
     print(
