@@ -57,7 +57,8 @@ def photos_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def real_photo_bytes() -> list[bytes]:
-    """All real photos' bytes (for mutation tests); empty when the set is absent."""
+    """All real photos' bytes (for mutation tests); skips (or fails under CI=true) if absent."""
+    _require_photos()
     return [(PHOTOS_DIR / f["file"]).read_bytes() for f in _manifest_files()]
 
 
