@@ -22,12 +22,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import shapely
 from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
+from sikemas.city import CityConfigError, load_city
+from sikemas.domain.photo_verdict import FILE_UNREADABLE, Claim, judge
 from sikemas.geo import (
     DISTRICT_NAME_KEYS,
     VILLAGE_NAME_KEYS,
@@ -36,6 +38,7 @@ from sikemas.geo import (
     LocalProjection,
     PolygonFeature,
     SwappedCoordinatesError,
+    check_lat_lon,
     drop_slivers,
     polygon_features,
     polygonal_part,
@@ -43,6 +46,10 @@ from sikemas.geo import (
     subdistrict_from_properties,
     vertex_count,
 )
+from sikemas.photo.reading import DEFAULT_MAX_BYTES, PhotoFacts, read_photo
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
 
 Command = Callable[[argparse.Namespace], int]
 Registrar = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
@@ -404,9 +411,168 @@ def _set_city_key(city_json: Path, key: str, value: str) -> None:
     _write_text(city_json, new_text)
 
 
+# --------------------------------------------------------------------------- inspect-photo
+
+EXIT_SOME_UNREADABLE = 1
+
+
+def _register_inspect_photo(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
+    p = subparsers.add_parser(
+        "inspect-photo",
+        help="run the photo checks on photo files and print one JSON line per file",
+        description=(
+            "Read each photo's type, EXIF GPS and time taken, and run the same checks as the "
+            "photo function (image, gps, inside_city, near_claim, recent). Prints one JSON "
+            "object per line per file, whatever the file holds. Exit codes: 0 every file was "
+            "read, 1 some file could not be read (it still gets a line), 2 bad arguments. "
+            "See docs/photo-checks.md."
+        ),
+    )
+    p.add_argument("files", type=Path, nargs="+", metavar="FILE", help="photo files")
+    p.add_argument(
+        "--boundary",
+        type=Path,
+        help="city boundary GeoJSON; default: the city's own (cities/<city>/city.json)",
+    )
+    p.add_argument(
+        "--claimed",
+        metavar="LAT,LON[,ACCURACY_M]",
+        help="the location the citizen claimed (adds the near_claim check)",
+    )
+    p.add_argument(
+        "--now",
+        metavar="ISO-TIME",
+        help=(
+            "upload time the recent check compares against; default: the present. "
+            "A time without an offset is read in the city's timezone"
+        ),
+    )
+    p.add_argument(
+        "--no-gps-policy",
+        choices=("needs_review", "rejected"),
+        default="needs_review",
+        help="outcome for a photo without GPS or time (the category's policy); default %(default)s",
+    )
+    p.add_argument(
+        "--city", default="kotamobagu", help="city code (folder name); default %(default)s"
+    )
+    p.add_argument(
+        "--cities-dir",
+        type=Path,
+        default=DEFAULT_CITIES_DIR,
+        help="folder holding the city folders; default: the repository's cities/",
+    )
+    p.set_defaults(func=_inspect_photo)
+
+
+def _parse_claimed(text: str) -> Claim:
+    parts = text.split(",")
+    try:
+        if len(parts) not in (2, 3):
+            raise ValueError(text)
+        numbers = [float(part) for part in parts]
+        check_lat_lon(numbers[0], numbers[1])
+        if len(numbers) == 3 and not (math.isfinite(numbers[2]) and numbers[2] >= 0):
+            raise ValueError(text)
+    except ValueError as exc:
+        raise CliError(
+            f"--claimed harus LINTANG,BUJUR[,AKURASI_M] dalam derajat, bukan {text!r}",
+            f"--claimed must be LAT,LON[,ACCURACY_M] in degrees, not {text!r}",
+        ) from exc
+    return Claim(numbers[0], numbers[1], numbers[2] if len(numbers) == 3 else None)
+
+
+def _parse_now(text: str | None, city_tz: ZoneInfo) -> datetime:
+    if text is None:
+        return datetime.now(UTC)
+    try:
+        now = datetime.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise CliError(
+            f"--now harus waktu ISO 8601 (mis. 2026-03-02T10:00+08:00), bukan {text!r}",
+            f"--now must be an ISO 8601 time (e.g. 2026-03-02T10:00+08:00), not {text!r}",
+        ) from exc
+    return now if now.tzinfo is not None else now.replace(tzinfo=city_tz)
+
+
+def _inspect_photo(args: argparse.Namespace) -> int:
+    claimed = _parse_claimed(args.claimed) if args.claimed is not None else None
+    try:
+        city = load_city(args.cities_dir / args.city, boundary_override=args.boundary)
+    except CityConfigError as exc:
+        raise CliError(f"kota {args.city!r} tidak dapat dimuat", str(exc)) from exc
+    now = _parse_now(args.now, city.timezone)
+    try:
+        area = CityArea.from_geojson(city.boundary_path)
+    except GeometryError as exc:
+        raise CliError(f"batas kota {city.boundary_path} tidak dapat dipakai", str(exc)) from exc
+
+    unreadable = 0
+    for path in args.files:
+        try:
+            with path.open("rb") as fh:
+                data = fh.read(DEFAULT_MAX_BYTES + 1)  # enough to say "too_large"
+        except OSError as exc:
+            unreadable += 1
+            facts = _unreadable_facts(FILE_UNREADABLE)
+            error: str | None = exc.__class__.__name__
+        else:
+            facts = read_photo(data, city.timezone)
+            error = None
+        verdict = judge(
+            facts,
+            area=area,
+            settings=city.photo_checks,
+            no_gps_policy=args.no_gps_policy,
+            claimed=claimed,
+            uploaded_at=now,
+        )
+        line: dict[str, Any] = {
+            "file": str(path),
+            "type": facts.type,
+            "gps": None
+            if facts.gps is None
+            else {"lat": facts.gps.lat, "lon": facts.gps.lon, "alt": facts.gps.alt},
+            "taken_at": None if facts.taken_at is None else facts.taken_at.isoformat(),
+            "taken_at_source": facts.taken_at_source,
+            "checks": [
+                {"name": c.name, "passed": c.passed, "reason": c.reason} for c in verdict.checks
+            ],
+            "outcome": str(verdict.outcome),
+            "reasons": verdict.reasons,
+            "distance_outside_m": _rounded(verdict.distance_outside_m),
+            "distance_to_claim_m": _rounded(verdict.distance_to_claim_m),
+        }
+        if error is not None:
+            line["error"] = error
+        sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+    return EXIT_SOME_UNREADABLE if unreadable else 0
+
+
+def _unreadable_facts(reason: str) -> PhotoFacts:
+    return PhotoFacts(
+        type=None,
+        width=None,
+        height=None,
+        orientation=1,
+        image_error=reason,
+        gps=None,
+        gps_error="no_gps",
+        taken_at=None,
+        taken_at_source=None,
+    )
+
+
+def _rounded(metres: float | None) -> float | None:
+    return None if metres is None else round(metres, 1)
+
+
 # --------------------------------------------------------------------------- entry point
 
-COMMANDS: list[Registrar] = [_register_import_boundary]
+COMMANDS: list[Registrar] = [_register_import_boundary, _register_inspect_photo]
 
 
 def build_parser() -> argparse.ArgumentParser:
