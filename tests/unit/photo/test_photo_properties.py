@@ -171,9 +171,10 @@ def test_derive_is_bare_upright_and_bounded(
         assert COM not in markers
         with Image.open(io.BytesIO(output)) as img:
             assert not img.getexif()
-            assert max(img.size) <= max(side, 1)
-            if max(upright) >= 20 and min(img.size) >= 4:  # tiny images round to squares
-                assert (img.width >= img.height) == (upright[0] >= upright[1]) or abs(
-                    upright[0] - upright[1]
-                ) <= max(upright) * 0.05
-    assert (derived.width, derived.height) == Image.open(io.BytesIO(derived.public)).size
+            assert max(img.size) <= side
+    # and the public copy has the upright shape, scaled to fit (to the pixel)
+    with Image.open(io.BytesIO(derived.public)) as public:
+        assert public.size == (derived.width, derived.height)
+    scale = min(1.0, max_side / max(upright))
+    assert abs(derived.width - upright[0] * scale) <= 1
+    assert abs(derived.height - upright[1] * scale) <= 1
