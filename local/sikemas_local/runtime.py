@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from sikemas_local.template import FunctionSpec
@@ -83,6 +84,7 @@ class LocalFunction:
         }
         self._lock = threading.Lock()
         self._handler: Handler | None = None
+        self.module: ModuleType | None = None
 
     def load(self) -> None:
         """Set the function's environment, then import its module (its cold start)."""
@@ -102,6 +104,7 @@ class LocalFunction:
         if not callable(handler):
             raise AttributeError(f"{path}: no callable {function_name}")
         self._handler = handler
+        self.module = module
 
     def invoke(self, event: dict[str, Any]) -> Any:
         """Call the handler with a fresh context; one event at a time, as one environment."""
