@@ -42,7 +42,7 @@ e2e: $(STAMP)
 	$(BIN)/pytest -q tests/e2e
 
 bench: $(STAMP)
-	$(BIN)/python -m bench
+	PYTHONPATH=layers/sikemas:local:. $(BIN)/python -m bench
 
 # aws-sam-cli pins boto3 and pydantic: it lives in its own tools environment.
 .tools/.installed:

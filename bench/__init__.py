@@ -1,0 +1,1 @@
+"""Benchmarks (``make bench``): figures printed side by side with their baselines."""
