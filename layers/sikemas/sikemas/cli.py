@@ -38,7 +38,6 @@ from sikemas.geo import (
     LocalProjection,
     PolygonFeature,
     SwappedCoordinatesError,
-    check_lat_lon,
     drop_slivers,
     polygon_features,
     polygonal_part,
@@ -46,6 +45,7 @@ from sikemas.geo import (
     subdistrict_from_properties,
     vertex_count,
 )
+from sikemas.geodesy import check_lat_lon
 from sikemas.photo.reading import DEFAULT_MAX_BYTES, PhotoFacts, read_photo
 
 if TYPE_CHECKING:

@@ -28,7 +28,8 @@ from sikemas.domain.photo_verdict import (
     judge,
     reason_message,
 )
-from sikemas.geo import CityArea, haversine_m
+from sikemas.geo import CityArea
+from sikemas.geodesy import haversine_m
 from sikemas.photo.reading import PhotoFacts, read_photo
 from tests.shared_data import (
     MANADO,

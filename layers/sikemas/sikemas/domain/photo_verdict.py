@@ -167,7 +167,7 @@ def judge(
             lat, lon, accuracy = claim
             distance_to_claim = haversine_m(gps.lat, gps.lon, lat, lon)
             radius = min(
-                float(settings.near_claim_radius_m), float(settings.near_claim_max_m)
+                float(settings.near_claim_radius_m) + accuracy, float(settings.near_claim_max_m)
             )
             if distance_to_claim <= radius:
                 checks.append(_passed(NEAR_CLAIM))
