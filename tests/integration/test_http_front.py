@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import time
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import jwt
 import pytest
@@ -50,7 +52,8 @@ def echo(tmp_path: Path) -> LocalFunction:
     function = LocalFunction(
         spec, {}, region="ap-southeast-3", account_id="123456789012", stack_name="t"
     )
-    function.load()
+    with mock.patch.dict(os.environ):  # load() sets the function's environment, as Lambda
+        function.load()
     return function
 
 

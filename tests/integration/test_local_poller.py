@@ -6,10 +6,12 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import boto3
 import pytest
@@ -56,7 +58,8 @@ def _poller(stack: Stack, tmp_path: Path) -> tuple[QueuePoller, Any]:
     spec = dataclasses.replace(template_spec, code_dir=tmp_path)
     (source,) = spec.sqs_sources
     function = LocalFunction(spec, {}, region=REGION, account_id="123456789012", stack_name="p")
-    function.load()
+    with mock.patch.dict(os.environ):  # load() sets the function's environment, as Lambda
+        function.load()
     poller = QueuePoller(
         sqs=boto3.client("sqs", region_name=REGION),
         queue_url=stack.ref("PhotoQueue"),
