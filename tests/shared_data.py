@@ -16,7 +16,8 @@ import shapely
 from shapely.geometry import Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
-from sikemas.geo import CityArea, haversine_m
+from sikemas.geo import CityArea
+from sikemas.geodesy import haversine_m
 
 SHARED_DIR = Path(__file__).resolve().parents[1].parent / "shared"
 MANADO = (1.4748, 124.8421)
