@@ -127,7 +127,9 @@ def test_a_photo_without_gps_follows_the_categorys_policy(local_stack):
     created = file_report(local_stack, category="sampah")  # policy: needs_review
 
     upload(created["uploads"][0], camera_photo(None, datetime.now(UTC)))
-    report = wait_for(local_stack, created["report"]["id"], {"assigned", "rejected", "needs_review"})
+    report = wait_for(
+        local_stack, created["report"]["id"], {"assigned", "rejected", "needs_review"}
+    )
 
     assert report["status"] == "needs_review"
     assert "no_gps" in {c["reason"] for c in report["photos"][0]["checks"]}
