@@ -20,9 +20,9 @@ from sikemas.geo import (
     GeometryError,
     Subdistrict,
     SwappedCoordinatesError,
-    haversine_m,
     polygon_features,
 )
+from sikemas.geodesy import haversine_m
 from tests import shared_data
 from tests.shared_data import (
     MANADO,
