@@ -1,8 +1,8 @@
 """The operator command line, ``bin/sikemas <command> ...``.
 
 Commands register themselves in ``COMMANDS``: each is a function that adds one argparse
-sub-parser and sets ``func`` (a ``Command``) as its default. To add a command (say
-``inspect-photo``) write ``_register_inspect_photo(subparsers)`` and append it to ``COMMANDS``.
+sub-parser and sets ``func`` (a ``Command``) as its default (``import-boundary``,
+``inspect-photo``); a new command writes its ``_register_...`` and appends it to ``COMMANDS``.
 
 A command returns the process exit code. Expected failures raise ``CliError`` and are printed as
 one line, in Indonesian and English, with exit code 2 (bad input); nothing prints a traceback.
