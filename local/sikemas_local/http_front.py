@@ -331,6 +331,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
         length = int(self.headers.get("content-length") or 0)
         body = self.rfile.read(length) if length else b""
         started = time.monotonic()
+        if self.server.front is None:
+            raise RuntimeError("the front is not ready")
         response = self.server.front.handle(
             self.command,
             self.path,
@@ -362,14 +364,15 @@ class _RequestHandler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], front: Front, *, quiet: bool) -> None:
+    def __init__(self, address: tuple[str, int], front: Front | None, *, quiet: bool) -> None:
         super().__init__(address, _RequestHandler)
         self.front = front
         self.quiet = quiet
 
 
 def serve(
-    front: Front, host: str = "127.0.0.1", port: int = 3000, *, quiet: bool = False
+    front: Front | None, host: str = "127.0.0.1", port: int = 3000, *, quiet: bool = False
 ) -> _Server:
-    """A started-later server bound now (port 0 picks a free port: see `server_address`)."""
+    """A server bound now and started later (port 0 picks a free port: `server_address`);
+    its `front` may be set after binding."""
     return _Server((host, port), front, quiet=quiet)

@@ -85,6 +85,25 @@ def layer_folders(template: dict[str, Any], spec: FunctionSpec, repo_root: Path)
     return folders
 
 
+_LOCAL_CDN = "127.0.0.1:{port}"
+
+
+def point_cdns_at_front(stack: Stack, port: int) -> None:
+    """CloudFront distributions serve the bucket's public/ copies in AWS; locally the front
+    does (`/public/...`), so their DomainName is the front's address."""
+    for logical_id, kind in stack.types.items():
+        if kind == "AWS::CloudFront::Distribution" and logical_id in stack.refs:
+            domain = _LOCAL_CDN.format(port=port)
+            stack.attributes[logical_id] = {"DomainName": domain, "Id": stack.refs[logical_id]}
+
+
+def local_urls(environment: dict[str, str], port: int) -> dict[str, str]:
+    """`https://` URLs of the local CDN become `http://`: the front speaks plain HTTP."""
+    secure = "https://" + _LOCAL_CDN.format(port=port)
+    plain = "http://" + _LOCAL_CDN.format(port=port)
+    return {name: value.replace(secure, plain) for name, value in environment.items()}
+
+
 def http_authorizer(
     template: dict[str, Any], stack: Stack, endpoint_url: str
 ) -> tuple[JwtAuthorizer | None, str | None, str | None]:
@@ -131,6 +150,7 @@ def start(
     host, moto_port = moto.get_host_and_port()
     moto_url = f"http://{host}:{moto_port}"
     stop = threading.Event()
+    server = None
     try:
         fake_aws_environment(moto_url, region)
         template = load_template(template_path)
@@ -142,12 +162,16 @@ def start(
             parameters=parameters or {},
         )
         specs = function_specs(template, repo_root)
+        # Bound now, so the functions' environment can name the front's URL.
+        server = serve(None, "127.0.0.1", port, quiet=quiet)
+        api_url = f"http://127.0.0.1:{server.server_address[1]}"
+        point_cdns_at_front(stack, server.server_address[1])
         functions: dict[str, LocalFunction] = {}
         for logical_id, spec in specs.items():
             make_importable(*layer_folders(template, spec, repo_root))
             function = LocalFunction(
                 spec,
-                stack.function_environment(logical_id),
+                local_urls(stack.function_environment(logical_id), server.server_address[1]),
                 region=region,
                 account_id=stack.account_id,
                 stack_name=stack_name,
@@ -190,16 +214,18 @@ def start(
                     )
                 )
         threads.append(SnsWatcher(account_id=stack.account_id, region=region, stop=stop))
-        server = serve(front, "127.0.0.1", port, quiet=quiet)
+        server.front = front
         threads.append(threading.Thread(target=server.serve_forever, name="http", daemon=True))
         for thread in threads:
             thread.start()
     except BaseException:
         stop.set()
+        if server is not None:
+            server.server_close()
         moto.stop()
         raise
     return LocalStack(
-        api_url=f"http://127.0.0.1:{server.server_address[1]}",
+        api_url=api_url,
         moto_url=moto_url,
         stack=stack,
         functions=functions,

@@ -220,3 +220,15 @@ def _drain(sqs: Any, queue_url: str) -> list[dict[str, Any]]:
         for message in batch:
             sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
         messages += batch
+
+
+@pytest.mark.usefixtures("moto_aws")
+def test_the_cdn_url_points_at_the_local_front(template: dict[str, Any]) -> None:
+    from sikemas_local.runner import local_urls, point_cdns_at_front
+
+    stack = _provision(template)
+    point_cdns_at_front(stack, 3999)
+
+    environment = local_urls(stack.function_environment("ApiFunction"), 3999)
+
+    assert environment["PUBLIC_BASE_URL"] == "http://127.0.0.1:3999"
