@@ -36,7 +36,7 @@ unit: $(STAMP)
 	$(BIN)/pytest -q tests/unit
 
 integration: $(STAMP)
-	$(BIN)/pytest -q tests/integration
+	$(BIN)/pytest -q -n 2 tests/integration
 
 e2e: $(STAMP)
 	$(BIN)/pytest -q tests/e2e
