@@ -18,7 +18,7 @@ $(STAMP): $(REQS)
 	touch $@
 
 run: $(STAMP)
-	$(BIN)/python -m sikemas_local
+	PYTHONPATH=local:layers/sikemas:. $(BIN)/python -m sikemas_local
 
 test: lint typecheck cfn-lint unit integration e2e
 
