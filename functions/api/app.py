@@ -5,19 +5,17 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from typing import Any, TypeVar
+from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel, ValidationError
 
 from sikemas.api import errors, views
-from sikemas.api.models import CreateReportIn, PhotoSlotIn
+from sikemas.api.models import parse_create_report, parse_photo_slot
 from sikemas.composition import ApiDependencies, api_dependencies
 from sikemas.domain.report import Location
 from sikemas.errors import (
     InvalidIdempotencyKey,
-    InvalidJson,
     InvalidRequest,
     PayloadTooLarge,
     RouteNotFound,
@@ -30,7 +28,6 @@ from sikemas.usecases.intake import Citizen, NewReport
 MAX_BODY_BYTES = 16 * 1024
 PAGE_SIZE_DEFAULT = 20
 PAGE_SIZE_MAX = 50
-M = TypeVar("M", bound=BaseModel)
 _IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:\-]{1,128}$")
 
 
@@ -57,17 +54,11 @@ def create_app(deps: ApiDependencies) -> APIGatewayHttpResolver:
             raise Unauthorized
         return Citizen(subject=str(sub), phone=claims.get("phone_number"))
 
-    def parse(model: type[M]) -> M:
+    def read_body() -> str:
         raw = app.current_event.decoded_body or ""
         if len(raw.encode()) > MAX_BODY_BYTES:
             raise PayloadTooLarge(details=[{"max_bytes": MAX_BODY_BYTES}])
-        try:
-            return model.model_validate_json(raw or "null")
-        except ValidationError as exc:
-            errs = exc.errors()
-            if any(e["type"] == "json_invalid" for e in errs) or raw.strip() == "":
-                raise InvalidJson from None
-            raise InvalidRequest(details=errors.validation_details(errs)) from None
+        return raw
 
     @app.get("/v1/health")
     def health() -> Response[str]:
@@ -79,7 +70,7 @@ def create_app(deps: ApiDependencies) -> APIGatewayHttpResolver:
 
     @app.post("/v1/reports")
     def create_report() -> Response[str]:
-        body = parse(CreateReportIn)
+        body = parse_create_report(read_body())
         key = app.current_event.headers.get("idempotency-key")
         if key is not None and not _IDEMPOTENCY_KEY.match(key):
             raise InvalidIdempotencyKey
@@ -87,13 +78,17 @@ def create_app(deps: ApiDependencies) -> APIGatewayHttpResolver:
             kind=body.kind,
             category=body.category,
             description=body.description,
-            location=Location(**body.location.model_dump()) if body.location else None,
+            location=(
+                Location(body.location.lat, body.location.lon, body.location.accuracy_m)
+                if body.location
+                else None
+            ),
             address=body.address or None,
             privacy=body.privacy,
             photo_count=body.photo_count,
             notify_sms=body.notify_sms,
         )
-        request_hash = hashlib.sha256(body.model_dump_json().encode()).hexdigest()
+        request_hash = hashlib.sha256(body.canonical().encode()).hexdigest()
         done = intake.submit(citizen(), new, idempotency_key=key, request_hash=request_hash)
         logger.append_keys(report_id=done.report.id)
         if done.replayed:
@@ -112,7 +107,7 @@ def create_app(deps: ApiDependencies) -> APIGatewayHttpResolver:
 
     @app.post("/v1/reports/<report_id>/photos")
     def request_upload(report_id: str) -> Response[str]:
-        body = parse(PhotoSlotIn)
+        body = parse_photo_slot(read_body())
         upload = intake.request_upload(citizen(), report_id, body.slot)
         return ok(views.upload_view(upload), status=201)
 

@@ -12,15 +12,16 @@ import boto3
 from botocore.config import Config
 
 from sikemas.adapters.dynamo import DynamoReportRepository
-from sikemas.adapters.photo_store import S3PhotoStore, public_keys
+from sikemas.adapters.photo_store import S3PhotoStore
 from sikemas.city import City, load_city
 from sikemas.settings import Settings
 from sikemas.usecases.intake import Intake
-from sikemas.usecases.photos import ImagingTools, PhotoChecks
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_s3 import S3Client
+
+    from sikemas.usecases.photos import PhotoChecks
 
 _CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=5)
 
@@ -59,11 +60,14 @@ def api_dependencies(settings: Settings | None = None) -> ApiDependencies:
 
 
 def photo_dependencies(settings: Settings | None = None) -> PhotoChecks:
-    """The photo function's object graph. Pillow and shapely load here, at cold start, and
-    only in this function (the API never imports them)."""
+    """The photo function's object graph, built at its cold start. The imaging and geometry
+    modules are imported here so that the API function, which shares this module, never loads
+    them."""
+    from sikemas.adapters.photo_store import public_keys
     from sikemas.geo import CityArea
     from sikemas.photo.derive import derive_public_images
     from sikemas.photo.reading import read_photo
+    from sikemas.usecases.photos import ImagingTools, PhotoChecks
 
     settings = settings or Settings.from_env()
     city = load_city(settings.city_dir, settings.boundary_file)

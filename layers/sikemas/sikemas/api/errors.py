@@ -37,15 +37,3 @@ def internal_error(correlation_id: str) -> tuple[int, str]:
         "Something went wrong on our side. Quote this code if you contact us: " + correlation_id,
         [{"correlation_id": correlation_id}],
     )
-
-
-def validation_details(errors: list[Any]) -> list[dict[str, Any]]:
-    """pydantic's errors, trimmed to what a client needs (no echo of the submitted values)."""
-    return [
-        {
-            "field": ".".join(str(p) for p in e.get("loc", ())) or None,
-            "type": e.get("type"),
-            "message": e.get("msg"),
-        }
-        for e in errors
-    ]
