@@ -149,11 +149,11 @@ def public_view(city: City, r: Report, *, photo_base_url: str | None = None) -> 
         "location": location,
         "address": None if anonymous else r.address,
         "subdistrict": r.subdistrict,
-        # Only the derived, metadata-free copies, and only of photos that passed the checks.
+        # Only the derived, metadata-free copies; rejected photos never get one.
         "photos": [
             {"slot": slot, **_urls(p, photo_base_url)}
             for slot, p in sorted(r.photos.items())
-            if p.get("public_key") and p.get("outcome") == "accepted"
+            if p.get("public_key")
         ],
         "created_at": r.created_at.isoformat(),
         "updated_at": r.updated_at.isoformat(),
