@@ -9,7 +9,7 @@ import boto3
 from shapely.geometry import shape
 
 from sikemas.adapters.dynamo import DynamoReportRepository
-from sikemas.adapters.photo_store import S3PhotoStore, public_keys
+from sikemas.adapters.photo_store import S3PhotoStore
 from sikemas.city import load_city
 from sikemas.domain.report import Location, Status, receive
 from sikemas.geo import CityArea
@@ -41,7 +41,6 @@ def test_an_accepted_report_gets_its_kelurahan_and_kecamatan(stack):
         ImagingTools(
             read=lambda data: read_photo(data, city.timezone),
             derive=derive_public_images,
-            public_keys=public_keys,
         ),
     )
     now = datetime.now(UTC)

@@ -63,7 +63,6 @@ def photo_dependencies(settings: Settings | None = None) -> PhotoChecks:
     """The photo function's object graph, built at its cold start. The imaging and geometry
     modules are imported here so that the API function, which shares this module, never loads
     them."""
-    from sikemas.adapters.photo_store import public_keys
     from sikemas.geo import CityArea
     from sikemas.photo.derive import derive_public_images
     from sikemas.photo.reading import read_photo
@@ -78,6 +77,5 @@ def photo_dependencies(settings: Settings | None = None) -> PhotoChecks:
     tools = ImagingTools(
         read=lambda data: read_photo(data, tz),
         derive=lambda data: derive_public_images(data),
-        public_keys=public_keys,
     )
     return PhotoChecks(repo, files, city, area, tools)

@@ -12,7 +12,6 @@ import random
 import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
@@ -35,6 +34,7 @@ from sikemas.domain.report import (
 )
 from sikemas.errors import ConcurrentUpdate, DailyLimitExceeded, InvalidCursor
 from sikemas.ids import new_ulid
+from sikemas.ports import IdempotencyKeyUsed, IdempotencyRecord, Page, TrackingCodeTaken
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -43,27 +43,6 @@ _ser = TypeSerializer()
 _deser = TypeDeserializer()
 _MAX_CONFLICT_RETRIES = 4
 IDEMPOTENCY_TTL = timedelta(hours=24)
-
-
-class TrackingCodeTaken(Exception):
-    """The random tracking code already exists (one in a billion): pick another."""
-
-
-class IdempotencyKeyUsed(Exception):
-    """An idempotency record for this reporter and key already exists."""
-
-
-@dataclass(frozen=True)
-class IdempotencyRecord:
-    key: str
-    request_hash: str
-    report_id: str
-
-
-@dataclass(frozen=True)
-class Page:
-    reports: list[Report]
-    cursor: str | None
 
 
 def _av(value: Any) -> Any:

@@ -7,9 +7,10 @@ Keys: ``originals/<report id>/<slot>`` (private; the photo function's trigger), 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
+
+from sikemas.ports import Upload
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -19,14 +20,6 @@ PUBLIC_PREFIX = "public/"
 UPLOAD_EXPIRY = timedelta(minutes=15)
 MIN_UPLOAD_BYTES = 1024
 MAX_UPLOAD_BYTES = 15 * 1024 * 1024
-
-
-@dataclass(frozen=True)
-class Upload:
-    slot: int
-    url: str
-    fields: dict[str, str]
-    expires_at: datetime
 
 
 def original_key(report_id: str, slot: int) -> str:
@@ -41,7 +34,7 @@ def parse_original_key(key: str) -> tuple[str, int] | None:
     return parts[1], int(parts[2])
 
 
-def public_keys(report_id: str, slot: int, version: str) -> tuple[str, str]:
+def _public_keys(report_id: str, slot: int, version: str) -> tuple[str, str]:
     """Stable, cache-friendly keys of the derived copies of one version of one photo."""
     tag = hashlib.sha256(version.encode()).hexdigest()[:12]
     base = f"{PUBLIC_PREFIX}{report_id}/{slot}-{tag}"
@@ -82,11 +75,17 @@ class S3PhotoStore:
             obj = self._s3.get_object(Bucket=self._bucket, Key=key)
         return obj["Body"].read(MAX_UPLOAD_BYTES + 1)
 
-    def put_public(self, key: str, jpeg: bytes) -> None:
-        self._s3.put_object(
-            Bucket=self._bucket,
-            Key=key,
-            Body=jpeg,
-            ContentType="image/jpeg",
-            CacheControl="public, max-age=31536000, immutable",
-        )
+    def put_public_copies(
+        self, report_id: str, slot: int, version: str, public: bytes, thumbnail: bytes
+    ) -> dict[str, str]:
+        """Store the derived copies of one version of one photo; their keys."""
+        public_key, thumbnail_key = _public_keys(report_id, slot, version)
+        for key, jpeg in ((public_key, public), (thumbnail_key, thumbnail)):
+            self._s3.put_object(
+                Bucket=self._bucket,
+                Key=key,
+                Body=jpeg,
+                ContentType="image/jpeg",
+                CacheControl="public, max-age=31536000, immutable",
+            )
+        return {"public_key": public_key, "thumbnail_key": thumbnail_key}

@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sikemas.adapters.photo_store import Upload
 from sikemas.city import City
 from sikemas.domain.photo_verdict import reason_message
 from sikemas.domain.report import Privacy, Report, TimelineEvent
+from sikemas.ports import Upload
 
 # Phone numbers and e-mail addresses a citizen typed into a description are masked in public.
 _PHONE = re.compile(r"(?:\+62|62|0)8[\d\s\-]{7,13}\d")

@@ -5,10 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
 
-from sikemas.adapters.dynamo import IdempotencyKeyUsed, IdempotencyRecord, Page, TrackingCodeTaken
-from sikemas.adapters.photo_store import Upload
 from sikemas.city import City
 from sikemas.domain.report import (
     PUBLIC_STATES,
@@ -20,7 +17,6 @@ from sikemas.domain.report import (
     Report,
     Status,
     TimelineEvent,
-    Transition,
     receive,
     route,
     transition,
@@ -35,26 +31,15 @@ from sikemas.errors import (
     UploadNotAllowed,
 )
 from sikemas.ids import is_report_id, is_tracking_code, new_tracking_code, new_ulid
-
-
-class ReportRepository(Protocol):
-    def reporter_id_for(self, subject: str, phone: str | None, now: datetime) -> str: ...
-    def get(self, report_id: str) -> Report | None: ...
-    def get_by_tracking_code(self, code: str) -> Report | None: ...
-    def timeline(self, report_id: str) -> list[TimelineEvent]: ...
-    def list_by_reporter(self, reporter_id: str, limit: int, cursor: str | None) -> Page: ...
-    def get_idempotency(self, reporter_id: str, key: str) -> IdempotencyRecord | None: ...
-    def create(
-        self,
-        transitions: list[Transition],
-        *,
-        daily_limit: int,
-        idempotency: IdempotencyRecord | None,
-    ) -> None: ...
-
-
-class PhotoStore(Protocol):
-    def presigned_upload(self, report_id: str, slot: int, now: datetime) -> Upload: ...
+from sikemas.ports import (
+    IdempotencyKeyUsed,
+    IdempotencyRecord,
+    Page,
+    PhotoStore,
+    ReportRepository,
+    TrackingCodeTaken,
+    Upload,
+)
 
 
 @dataclass(frozen=True)

@@ -13,31 +13,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from sikemas.city import City
 from sikemas.domain.photo_verdict import Claim, Verdict, judge
 from sikemas.domain.photo_verdict import Outcome as Verdicts
-from sikemas.domain.report import Actor, Report, Status, Transition, route, transition
+from sikemas.domain.report import Actor, Report, Status, route, transition
 from sikemas.errors import ConcurrentUpdate
 from sikemas.photo.reading import PhotoFacts
+from sikemas.ports import PhotoStore, ReportRepository
 
 if TYPE_CHECKING:
     from sikemas.geo import CityArea
     from sikemas.photo.derive import DerivedImages
 
 MAX_PHOTO_BYTES = 15 * 1024 * 1024
-
-
-class PhotoReports(Protocol):
-    def get(self, report_id: str) -> Report | None: ...
-    def apply(self, t: Transition) -> None: ...
-    def save_photos(self, before: Report, after: Report) -> None: ...
-
-
-class PhotoFiles(Protocol):
-    def get_original(self, report_id: str, slot: int, version_id: str | None) -> bytes: ...
-    def put_public(self, key: str, jpeg: bytes) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -70,14 +60,13 @@ class ImagingTools:
 
     read: Callable[[bytes], PhotoFacts]
     derive: Callable[[bytes], DerivedImages]
-    public_keys: Callable[[str, int, str], tuple[str, str]]
 
 
 class PhotoChecks:
     def __init__(
         self,
-        reports: PhotoReports,
-        files: PhotoFiles,
+        reports: ReportRepository,
+        files: PhotoStore,
         city: City,
         area: CityArea,
         tools: ImagingTools,
@@ -130,10 +119,19 @@ class PhotoChecks:
         )
         facts = self._tools.read(data) if data else _too_large()
         verdict = self._judge(report, facts, photo.event_time)
-        record: dict[str, Any] = {**received, **_photo_record(facts, verdict)}
-        if verdict.outcome is not Verdicts.REJECTED and facts.image_error is None:
+        copies: dict[str, str] = {}
+        if verdict.outcome is not Verdicts.REJECTED:
             # Only photos that may be shown get a public copy; rejected ones stay private.
-            record.update(self._publish(photo, data))
+            try:
+                derived = self._tools.derive(data)
+            except ValueError as exc:  # PhotoDeriveError: the pixels did not decode after all
+                facts = replace(facts, image_error=getattr(exc, "reason", "corrupt_image"))
+                verdict = self._judge(report, facts, photo.event_time)
+            else:
+                copies = self._files.put_public_copies(
+                    photo.report_id, photo.slot, photo.version, derived.public, derived.thumbnail
+                )
+        record: dict[str, Any] = {**received, **_photo_record(facts, verdict), **copies}
         photos = {**report.photos, photo.slot: record}
 
         if report.status is Status.VERIFYING:
@@ -166,13 +164,6 @@ class PhotoChecks:
             claimed=claim,
             uploaded_at=uploaded_at,
         )
-
-    def _publish(self, photo: PhotoLanded, data: bytes) -> dict[str, str]:
-        derived = self._tools.derive(data)
-        public_key, thumb_key = self._tools.public_keys(photo.report_id, photo.slot, photo.version)
-        self._files.put_public(public_key, derived.public)
-        self._files.put_public(thumb_key, derived.thumbnail)
-        return {"public_key": public_key, "thumbnail_key": thumb_key}
 
     def _decide(
         self, report: Report, photo: PhotoLanded, verdict: Verdict, photos: dict[int, Any]
