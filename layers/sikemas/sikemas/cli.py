@@ -81,6 +81,18 @@ class _Cleaned:
     slivers_dropped: int
 
 
+def _add_city_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--city", default="kotamobagu", help="city code (folder name); default %(default)s"
+    )
+    p.add_argument(
+        "--cities-dir",
+        type=Path,
+        default=DEFAULT_CITIES_DIR,
+        help="folder holding the city folders; default: the repository's cities/",
+    )
+
+
 def _register_import_boundary(
     subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
 ) -> None:
@@ -94,15 +106,7 @@ def _register_import_boundary(
         ),
     )
     p.add_argument("file", type=Path, help="GeoJSON FeatureCollection, Feature or (Multi)Polygon")
-    p.add_argument(
-        "--city", default="kotamobagu", help="city code (folder name); default %(default)s"
-    )
-    p.add_argument(
-        "--cities-dir",
-        type=Path,
-        default=DEFAULT_CITIES_DIR,
-        help="folder holding the city folders; default: the repository's cities/",
-    )
+    _add_city_arguments(p)
     p.add_argument(
         "--tolerance-m",
         type=float,
@@ -455,15 +459,7 @@ def _register_inspect_photo(
         default="needs_review",
         help="outcome for a photo without GPS or time (the category's policy); default %(default)s",
     )
-    p.add_argument(
-        "--city", default="kotamobagu", help="city code (folder name); default %(default)s"
-    )
-    p.add_argument(
-        "--cities-dir",
-        type=Path,
-        default=DEFAULT_CITIES_DIR,
-        help="folder holding the city folders; default: the repository's cities/",
-    )
+    _add_city_arguments(p)
     p.set_defaults(func=_inspect_photo)
 
 
