@@ -333,13 +333,18 @@ class _RequestHandler(BaseHTTPRequestHandler):
         started = time.monotonic()
         if self.server.front is None:
             raise RuntimeError("the front is not ready")
-        response = self.server.front.handle(
-            self.command,
-            self.path,
-            list(self.headers.items()),
-            body,
-            source_ip=self.client_address[0],
-        )
+        try:
+            response = self.server.front.handle(
+                self.command,
+                self.path,
+                list(self.headers.items()),
+                body,
+                source_ip=self.client_address[0],
+            )
+        except Exception:
+            print(f"[local] {self.command} {self.path} failed in the front:", file=sys.stderr)
+            traceback.print_exc()
+            response = INTERNAL_ERROR
         self.send_response(response.status)
         names = {name.lower() for name, _ in response.headers}
         for name, value in response.headers:
