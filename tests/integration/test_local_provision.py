@@ -5,30 +5,17 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import unquote_plus
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from sikemas_local.provision import NotEmulatedError, Stack, generate_secret_string, provision
 from sikemas_local.template import TemplateError, function_specs, load_template, match_path
 
 REGION = "ap-southeast-3"
 STACK_NAME = "sikemas-provision-test"
-
-
-@pytest.fixture
-def moto_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for var in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    with mock_aws():
-        yield
 
 
 @pytest.fixture
@@ -47,7 +34,7 @@ def _table(template: dict[str, Any]) -> dict[str, Any]:
     return table
 
 
-@pytest.mark.usefixtures("moto_aws")
+@pytest.mark.usefixtures("aws")
 def test_table_has_the_templates_keys_indexes_stream_and_ttl(template: dict[str, Any]) -> None:
     stack = _provision(template)
 
@@ -68,7 +55,7 @@ def test_table_has_the_templates_keys_indexes_stream_and_ttl(template: dict[str,
     assert ttl["TimeToLiveDescription"]["AttributeName"] == "expires_at"
 
 
-@pytest.mark.usefixtures("moto_aws")
+@pytest.mark.usefixtures("aws")
 def test_a_renamed_index_in_the_template_is_the_index_provisioned(
     template: dict[str, Any],
 ) -> None:
@@ -83,7 +70,7 @@ def test_a_renamed_index_in_the_template_is_the_index_provisioned(
     assert [index["IndexName"] for index in table["GlobalSecondaryIndexes"]] == ["ByCitizen"]
 
 
-@pytest.mark.usefixtures("moto_aws")
+@pytest.mark.usefixtures("aws")
 def test_bucket_notifies_the_queue_for_originals_only(template: dict[str, Any]) -> None:
     stack = _provision(template)
     s3 = boto3.client("s3", region_name=REGION)
@@ -104,7 +91,7 @@ def test_bucket_notifies_the_queue_for_originals_only(template: dict[str, Any]) 
     assert keys == ["originals/01JD2Y6X3B6Q3W9Y5K8R7T4V2N/1"]
 
 
-@pytest.mark.usefixtures("moto_aws")
+@pytest.mark.usefixtures("aws")
 def test_queue_redrives_to_the_dead_letter_queue_from_the_template(
     template: dict[str, Any],
 ) -> None:
@@ -121,7 +108,7 @@ def test_queue_redrives_to_the_dead_letter_queue_from_the_template(
     assert attributes["VisibilityTimeout"] == "360"
 
 
-@pytest.mark.usefixtures("moto_aws")
+@pytest.mark.usefixtures("aws")
 def test_function_environment_resolves_refs_parameters_and_globals(
     template: dict[str, Any],
 ) -> None:
@@ -137,7 +124,7 @@ def test_function_environment_resolves_refs_parameters_and_globals(
     assert "PUBLIC_BASE_URL" not in stack.function_environment("PhotoCheckFunction")
 
 
-@pytest.mark.usefixtures("moto_aws")
+@pytest.mark.usefixtures("aws")
 def test_secret_user_pool_and_client_exist(template: dict[str, Any]) -> None:
     stack = _provision(template)
 
@@ -156,7 +143,7 @@ def test_secret_user_pool_and_client_exist(template: dict[str, Any]) -> None:
     assert client["ExplicitAuthFlows"] == ["ALLOW_USER_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
 
 
-@pytest.mark.usefixtures("moto_aws")
+@pytest.mark.usefixtures("aws")
 def test_an_unknown_resource_type_raises(template: dict[str, Any]) -> None:
     changed = copy.deepcopy(template)
     changed["Resources"]["Mystery"] = {"Type": "AWS::Kinesis::Stream", "Properties": {}}
@@ -165,7 +152,7 @@ def test_an_unknown_resource_type_raises(template: dict[str, Any]) -> None:
         _provision(changed)
 
 
-@pytest.mark.usefixtures("moto_aws")
+@pytest.mark.usefixtures("aws")
 def test_a_parameter_outside_its_allowed_values_raises(template: dict[str, Any]) -> None:
     with pytest.raises(TemplateError, match="Stage"):
         _provision(template, Stage="staging")
@@ -222,7 +209,7 @@ def _drain(sqs: Any, queue_url: str) -> list[dict[str, Any]]:
         messages += batch
 
 
-@pytest.mark.usefixtures("moto_aws")
+@pytest.mark.usefixtures("aws")
 def test_the_cdn_url_points_at_the_local_front(template: dict[str, Any]) -> None:
     from sikemas_local.runner import local_urls, point_cdns_at_front
 
