@@ -364,7 +364,8 @@ def test_my_reports_are_listed_newest_first_page_by_page(api: Api):
 
 
 @pytest.mark.parametrize(
-    "cursor", ["!!!", "bm90IGpzb24", base64.urlsafe_b64encode(b'{"PK":"x"}').decode()]
+    "cursor",
+    ["!!!", "bm90IGpzb24", base64.urlsafe_b64encode(b'{"PK":"x"}').decode(), "QUFB" * 2000],
 )
 def test_a_malformed_cursor_is_refused(api: Api, cursor):
     status, body, _ = api.call("GET", "/v1/me/reports", query={"cursor": cursor})

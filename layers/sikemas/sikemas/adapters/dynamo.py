@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 _ser = TypeSerializer()
 _deser = TypeDeserializer()
 _MAX_CONFLICT_RETRIES = 4
+_MAX_CURSOR_CHARS = 1024
 IDEMPOTENCY_TTL = timedelta(hours=24)
 
 
@@ -475,6 +476,8 @@ def _encode_cursor(last_key: dict[str, Any]) -> str:
 
 
 def _decode_cursor(cursor: str, partition: str) -> dict[str, Any]:
+    if len(cursor) > _MAX_CURSOR_CHARS:
+        raise InvalidCursor
     try:
         plain = json.loads(base64.urlsafe_b64decode(cursor.encode()))
     except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
