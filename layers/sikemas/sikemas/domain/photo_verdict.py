@@ -41,6 +41,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Final, Literal
 
 from sikemas.geodesy import check_lat_lon, haversine_m
+from sikemas.photo.reading import NO_GPS
 
 if TYPE_CHECKING:
     from sikemas.city import PhotoCheckSettings
@@ -71,7 +72,6 @@ TOO_OLD: Final = "too_old"
 IN_FUTURE: Final = "in_future"
 IMAGE_UNREADABLE: Final = "image_unreadable"  # why a check after a failed image was not judged
 FILE_UNREADABLE: Final = "file_unreadable"  # the CLI could not read the file at all
-NO_GPS: Final = "no_gps"
 
 NoGpsPolicy = Literal["needs_review", "rejected"]
 

@@ -16,11 +16,11 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from sikemas.city import City
-from sikemas.domain.photo_verdict import Claim, Verdict, judge
+from sikemas.domain.photo_verdict import OUTSIDE_CITY, Claim, Verdict, judge
 from sikemas.domain.photo_verdict import Outcome as Verdicts
 from sikemas.domain.report import Actor, Report, Status, route, transition
 from sikemas.errors import ConcurrentUpdate
-from sikemas.photo.reading import PhotoFacts
+from sikemas.photo.reading import CORRUPT_IMAGE, TOO_LARGE, PhotoFacts
 from sikemas.ports import PhotoStore, ReportRepository
 
 if TYPE_CHECKING:
@@ -125,7 +125,7 @@ class PhotoChecks:
             try:
                 derived = self._tools.derive(data)
             except ValueError as exc:  # PhotoDeriveError: the pixels did not decode after all
-                facts = replace(facts, image_error=getattr(exc, "reason", "corrupt_image"))
+                facts = replace(facts, image_error=getattr(exc, "reason", CORRUPT_IMAGE))
                 verdict = self._judge(report, facts, photo.event_time)
             else:
                 copies = self._files.put_public_copies(
@@ -136,7 +136,7 @@ class PhotoChecks:
 
         if report.status is Status.VERIFYING:
             return self._decide(report, photo, verdict, photos)
-        outside = "outside_city" in verdict.reasons
+        outside = OUTSIDE_CITY in verdict.reasons
         self._reports.save_photos(
             report,
             replace(
@@ -213,7 +213,7 @@ def _too_large() -> PhotoFacts:
         width=None,
         height=None,
         orientation=1,
-        image_error="too_large",
+        image_error=TOO_LARGE,
         gps=None,
         gps_error=None,
         taken_at=None,
