@@ -4,14 +4,9 @@ real handlers loaded with the environment the template gives them."""
 from __future__ import annotations
 
 import copy
-import importlib.util
 import json
-import os
-import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import boto3
@@ -19,7 +14,8 @@ import pytest
 from moto import mock_aws
 
 from sikemas_local.provision import Stack, provision
-from sikemas_local.template import load_template
+from sikemas_local.runtime import LocalFunction
+from sikemas_local.template import function_specs, load_template
 
 ROOT = Path(__file__).resolve().parents[2]
 EVENTS = ROOT / "events"
@@ -47,36 +43,30 @@ def stack(aws: None) -> Stack:
 
 
 def load_function(
-    directory: str, stack: Stack, logical_id: str, monkeypatch: pytest.MonkeyPatch, **env: str
-) -> ModuleType:
-    """Import ``functions/<directory>/app.py`` afresh with the function's own environment."""
-    for key, value in {**stack.function_environment(logical_id), **env}.items():
-        monkeypatch.setenv(key, value)
-    name = f"fn_{directory}_{uuid.uuid4().hex}"
-    spec = importlib.util.spec_from_file_location(name, ROOT / "functions" / directory / "app.py")
-    assert spec
-    assert spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-@dataclass
-class LambdaContext:
-    function_name: str = "ApiFunction"
-    memory_limit_in_mb: int = 512
-    invoked_function_arn: str = f"arn:aws:lambda:{REGION}:123456789012:function:ApiFunction"
-    aws_request_id: str = "c6af9ac6-7b61-11e6-9a41-93e812345678"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 10_000
+    stack: Stack, logical_id: str, monkeypatch: pytest.MonkeyPatch, **env: str
+) -> LocalFunction:
+    """The function as the local stack runs it: its template environment (plus ``env``) set
+    before its module is imported afresh, and a Lambda context on every invoke."""
+    spec = function_specs(stack.template)[logical_id]
+    function = LocalFunction(
+        spec,
+        {**stack.function_environment(logical_id), **env},
+        region=REGION,
+        account_id=stack.account_id,
+        stack_name=stack.stack_name,
+    )
+    for key, value in function.environment.items():
+        monkeypatch.setenv(key, value)  # restored after the test
+    function.load()
+    return function
 
 
 class Api:
-    """Calls the API handler with payload-2.0 events built from ``events/``."""
+    """Calls the API function with payload-2.0 events built from ``events/``, routed by the
+    template's HttpApi routes."""
 
-    def __init__(self, module: ModuleType) -> None:
-        self.module = module
+    def __init__(self, function: LocalFunction) -> None:
+        self.function = function
 
     def call(
         self,
@@ -91,16 +81,20 @@ class Api:
         query: dict[str, str] | None = None,
     ) -> tuple[int, dict[str, Any], dict[str, str]]:
         event = copy.deepcopy(load_event("http_api_post_report.json"))
-        route = _route_of(path)
-        event["routeKey"] = f"{method} {route}"
+        route_key, parameters = f"{method} {path}", None
+        for route in self.function.spec.http_routes:
+            matched = route.match(method, path)
+            if matched is not None:
+                route_key, parameters = route.route_key, matched or None
+                break
+        event["routeKey"] = event["requestContext"]["routeKey"] = route_key
         event["rawPath"] = path
         event["requestContext"]["http"]["method"] = method
         event["requestContext"]["http"]["path"] = path
-        event["requestContext"]["routeKey"] = event["routeKey"]
         event["headers"] = {"content-type": "application/json", **(headers or {})}
         event["queryStringParameters"] = query
         event["rawQueryString"] = "&".join(f"{k}={v}" for k, v in (query or {}).items())
-        event["pathParameters"] = {"id": path.rsplit("/", 1)[-1]} if "{id}" in route else None
+        event["pathParameters"] = parameters
         if raw_body is not None:
             event["body"] = raw_body
         else:
@@ -112,23 +106,13 @@ class Api:
             claims = event["requestContext"]["authorizer"]["jwt"]["claims"]
             claims["sub"] = sub or f"sub-{phone}"
             claims["phone_number"] = phone or ""
-        response = self.module.lambda_handler(event, LambdaContext())
+        response = self.function.invoke(event)
         return response["statusCode"], json.loads(response["body"]), response.get("headers", {})
-
-
-def _route_of(path: str) -> str:
-    parts = path.split("/")
-    if len(parts) >= 4 and parts[2] == "reports" and len(parts) >= 4:
-        # /v1/reports/{id}[/photos]
-        return "/".join([*parts[:3], "{id}", *parts[4:]])
-    if len(parts) >= 5 and parts[2] == "me" and parts[3] == "reports":
-        return "/".join([*parts[:4], "{id}"])
-    return path
 
 
 @pytest.fixture
 def api(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> Api:
-    return Api(load_function("api", stack, "ApiFunction", monkeypatch))
+    return Api(load_function(stack, "ApiFunction", monkeypatch))
 
 
 @pytest.fixture
@@ -144,10 +128,3 @@ def s3(aws: None) -> Any:
 @pytest.fixture
 def sqs(aws: None) -> Any:
     return boto3.client("sqs", region_name=REGION)
-
-
-def env_value(stack: Stack, logical_id: str, name: str) -> str:
-    return stack.function_environment(logical_id)[name]
-
-
-__all__ = ["Api", "LambdaContext", "env_value", "load_event", "load_function", "os"]

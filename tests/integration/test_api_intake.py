@@ -198,7 +198,7 @@ def test_a_malformed_idempotency_key_is_refused(api: Api):
 
 
 def test_the_daily_limit_refuses_the_next_report_but_not_replays(stack, monkeypatch):
-    api = Api(load_function("api", stack, "ApiFunction", monkeypatch, DAILY_REPORT_LIMIT="3"))
+    api = Api(load_function(stack, "ApiFunction", monkeypatch, DAILY_REPORT_LIMIT="3"))
     for n in range(3):
         status, _, _ = api.call(
             "POST", "/v1/reports", body=PERMIT, headers={"idempotency-key": f"k{n}"}

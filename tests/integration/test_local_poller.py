@@ -8,17 +8,15 @@ import hashlib
 import json
 import os
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from unittest import mock
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from sikemas_local.poller import QueuePoller, SnsWatcher, failed_message_ids
-from sikemas_local.provision import Stack, provision
+from sikemas_local.provision import Stack
 from sikemas_local.runtime import LocalFunction
 from sikemas_local.template import function_specs, load_template
 
@@ -40,16 +38,10 @@ def lambda_handler(event, context):
 
 
 @pytest.fixture
-def stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
-    for var in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    with mock_aws():
-        stack = provision(load_template(), endpoint_url=None, region=REGION, stack_name="poll")
-        sqs = boto3.client("sqs", region_name=REGION)
-        sqs.purge_queue(QueueUrl=stack.ref("PhotoQueue"))  # S3's s3:TestEvent
-        yield stack
+def stack(stack: Stack, sqs: Any) -> Stack:
+    """The conftest's stack, with S3's s3:TestEvent taken off the photo queue."""
+    sqs.purge_queue(QueueUrl=stack.ref("PhotoQueue"))
+    return stack
 
 
 def _poller(stack: Stack, tmp_path: Path) -> tuple[QueuePoller, Any]:

@@ -21,7 +21,7 @@ NOW = datetime.now(UTC)
 
 @pytest.fixture
 def photo_fn(stack, monkeypatch):
-    return load_function("photo_check", stack, "PhotoCheckFunction", monkeypatch)
+    return load_function(stack, "PhotoCheckFunction", monkeypatch)
 
 
 @pytest.fixture
@@ -48,7 +48,7 @@ def deliver(stack, sqs, photo_fn):
             records.append(
                 {**copy.deepcopy(template), "messageId": str(uuid.uuid4()), "body": body}
             )
-        result = photo_fn.lambda_handler({"Records": records}, _context())
+        result = photo_fn.invoke({"Records": records})
         failed = {f["itemIdentifier"] for f in result["batchItemFailures"]}
         for m in messages:
             if m["MessageId"] not in failed:
@@ -56,12 +56,6 @@ def deliver(stack, sqs, photo_fn):
         return {"records": records, **result}
 
     return run
-
-
-def _context():
-    from tests.integration.conftest import LambdaContext
-
-    return LambdaContext(function_name="PhotoCheckFunction")
 
 
 def file_report(api: Api, body: dict[str, Any], phone: str = "+6281234500001") -> dict[str, Any]:
@@ -280,6 +274,21 @@ def test_keys_arrive_url_encoded_and_are_decoded(photo_fn):
         "originals/01JD2Y6X3B6Q3W9Y5K8R7T4V2N/1", "originals%2F01JD2Y6X3B6Q3W9Y5K8R7T4V2N%2F1"
     )
 
-    photos = photo_fn.landed_photos(body)
+    photos = photo_fn.module.landed_photos(body)
 
     assert [(p.report_id, p.slot) for p in photos] == [("01JD2Y6X3B6Q3W9Y5K8R7T4V2N", 1)]
+
+
+def test_an_announced_object_over_15_mb_is_refused_without_downloading_it(api, deliver):
+    report = file_report(api, RUBBISH)
+    message = json.loads(load_event("sqs_s3_put.json")["Records"][0]["body"])
+    obj = message["Records"][0]["s3"]["object"]
+    obj["key"] = f"originals/{report['id']}/1"  # never uploaded: a download would fail
+    obj["size"] = 20 * 1024 * 1024
+
+    result = deliver(extra_bodies=[json.dumps(message)])
+
+    assert result["batchItemFailures"] == []
+    mine = owner_view(api, report["id"])
+    assert mine["status"] == "rejected"
+    assert mine["photos"][0]["checks"][0]["reason"] == "too_large"

@@ -29,7 +29,7 @@ from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
 from sikemas.city import CityConfigError, load_city
-from sikemas.domain.photo_verdict import FILE_UNREADABLE, Claim, judge
+from sikemas.domain.photo_verdict import FILE_UNREADABLE, Claim, describe, judge
 from sikemas.geo import (
     DISTRICT_NAME_KEYS,
     VILLAGE_NAME_KEYS,
@@ -46,7 +46,7 @@ from sikemas.geo import (
     vertex_count,
 )
 from sikemas.geodesy import check_lat_lon
-from sikemas.photo.reading import DEFAULT_MAX_BYTES, PhotoFacts, read_photo
+from sikemas.photo.reading import DEFAULT_MAX_BYTES, read_photo, refused
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -512,7 +512,7 @@ def _inspect_photo(args: argparse.Namespace) -> int:
                 data = fh.read(DEFAULT_MAX_BYTES + 1)  # enough to say "too_large"
         except OSError as exc:
             unreadable += 1
-            facts = _unreadable_facts(FILE_UNREADABLE)
+            facts = refused(FILE_UNREADABLE)
             error: str | None = exc.__class__.__name__
         else:
             facts = read_photo(data, city.timezone)
@@ -525,45 +525,12 @@ def _inspect_photo(args: argparse.Namespace) -> int:
             claimed=claimed,
             uploaded_at=now,
         )
-        line: dict[str, Any] = {
-            "file": str(path),
-            "type": facts.type,
-            "gps": None
-            if facts.gps is None
-            else {"lat": facts.gps.lat, "lon": facts.gps.lon, "alt": facts.gps.alt},
-            "taken_at": None if facts.taken_at is None else facts.taken_at.isoformat(),
-            "taken_at_source": facts.taken_at_source,
-            "checks": [
-                {"name": c.name, "passed": c.passed, "reason": c.reason} for c in verdict.checks
-            ],
-            "outcome": str(verdict.outcome),
-            "reasons": verdict.reasons,
-            "distance_outside_m": _rounded(verdict.distance_outside_m),
-            "distance_to_claim_m": _rounded(verdict.distance_to_claim_m),
-        }
+        line: dict[str, Any] = {"file": str(path), **describe(facts, verdict)}
         if error is not None:
             line["error"] = error
         sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
         sys.stdout.flush()
     return EXIT_SOME_UNREADABLE if unreadable else 0
-
-
-def _unreadable_facts(reason: str) -> PhotoFacts:
-    return PhotoFacts(
-        type=None,
-        width=None,
-        height=None,
-        orientation=1,
-        image_error=reason,
-        gps=None,
-        gps_error="no_gps",
-        taken_at=None,
-        taken_at_source=None,
-    )
-
-
-def _rounded(metres: float | None) -> float | None:
-    return None if metres is None else round(metres, 1)
 
 
 # --------------------------------------------------------------------------- entry point

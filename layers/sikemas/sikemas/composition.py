@@ -50,13 +50,32 @@ class ApiDependencies:
     intake: Intake
 
 
-def api_dependencies(settings: Settings | None = None) -> ApiDependencies:
+@dataclass(frozen=True)
+class _Core:
+    """What every function builds: its settings, its city, and the table and bucket."""
+
+    settings: Settings
+    city: City
+    repo: DynamoReportRepository
+    photos: S3PhotoStore
+
+
+def _core(settings: Settings | None) -> _Core:
     settings = settings or Settings.from_env()
     city = load_city(settings.city_dir, settings.boundary_file)
-    repo = DynamoReportRepository(dynamodb_client(), settings.table_name, city.timezone)
-    photos = S3PhotoStore(s3_client(), settings.photos_bucket)
-    intake = Intake(repo, photos, city, daily_limit=settings.daily_report_limit, clock=utc_now)
-    return ApiDependencies(settings=settings, city=city, intake=intake)
+    return _Core(
+        settings=settings,
+        city=city,
+        repo=DynamoReportRepository(dynamodb_client(), settings.table_name, city.timezone),
+        photos=S3PhotoStore(s3_client(), settings.photos_bucket),
+    )
+
+
+def api_dependencies(settings: Settings | None = None) -> ApiDependencies:
+    core = _core(settings)
+    limit = core.settings.daily_report_limit
+    intake = Intake(core.repo, core.photos, core.city, daily_limit=limit, clock=utc_now)
+    return ApiDependencies(settings=core.settings, city=core.city, intake=intake)
 
 
 def photo_dependencies(settings: Settings | None = None) -> PhotoChecks:
@@ -68,14 +87,8 @@ def photo_dependencies(settings: Settings | None = None) -> PhotoChecks:
     from sikemas.photo.reading import read_photo
     from sikemas.usecases.photos import ImagingTools, PhotoChecks
 
-    settings = settings or Settings.from_env()
-    city = load_city(settings.city_dir, settings.boundary_file)
-    tz = city.timezone
-    repo = DynamoReportRepository(dynamodb_client(), settings.table_name, tz)
-    files = S3PhotoStore(s3_client(), settings.photos_bucket)
+    core = _core(settings)
+    city, tz = core.city, core.city.timezone
     area = CityArea.from_geojson(city.boundary_path, city.subdistricts_path)
-    tools = ImagingTools(
-        read=lambda data: read_photo(data, tz),
-        derive=lambda data: derive_public_images(data),
-    )
-    return PhotoChecks(repo, files, city, area, tools)
+    tools = ImagingTools(read=lambda data: read_photo(data, tz), derive=derive_public_images)
+    return PhotoChecks(core.repo, core.photos, city, area, tools)

@@ -61,6 +61,18 @@ def _agency_ref(city: City, r: Report) -> dict[str, Any]:
     }
 
 
+def _identity(city: City, r: Report) -> dict[str, Any]:
+    """What every view of a report starts with."""
+    return {
+        "id": r.id,
+        "tracking_code": r.tracking_code,
+        "status": r.status.value,
+        "kind": r.kind.value,
+        "category": _category_ref(city, r),
+        "agency": _agency_ref(city, r),
+    }
+
+
 def _urls(p: dict[str, Any], base: str | None) -> dict[str, str | None]:
     public, thumb = p.get("public_key"), p.get("thumbnail_key")
     return {
@@ -93,12 +105,7 @@ def owner_view(
 ) -> dict[str, Any]:
     """Everything the owner filed and everything that happened to it."""
     view: dict[str, Any] = {
-        "id": r.id,
-        "tracking_code": r.tracking_code,
-        "status": r.status.value,
-        "kind": r.kind.value,
-        "category": _category_ref(city, r),
-        "agency": _agency_ref(city, r),
+        **_identity(city, r),
         "description": r.description,
         "location": (
             {"lat": r.location.lat, "lon": r.location.lon, "accuracy_m": r.location.accuracy_m}
@@ -139,12 +146,7 @@ def public_view(city: City, r: Report, *, photo_base_url: str | None = None) -> 
         digits = 3 if anonymous else 5
         location = {"lat": round(r.location.lat, digits), "lon": round(r.location.lon, digits)}
     return {
-        "id": r.id,
-        "tracking_code": r.tracking_code,
-        "status": r.status.value,
-        "kind": r.kind.value,
-        "category": _category_ref(city, r),
-        "agency": _agency_ref(city, r),
+        **_identity(city, r),
         "description": _mask(r.description),
         "location": location,
         "address": None if anonymous else r.address,

@@ -38,7 +38,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from sikemas.geodesy import check_lat_lon, haversine_m
 from sikemas.photo.reading import NO_GPS
@@ -295,6 +295,32 @@ _UNKNOWN: Final = (
     "Foto tidak dapat diterima.",
     "The photo could not be accepted.",
 )
+
+
+def describe(facts: PhotoFacts, verdict: Verdict) -> dict[str, Any]:
+    """What was read from a photo and what was decided, as plain JSON values: stored on the
+    report for each photo, and printed by ``bin/sikemas inspect-photo``."""
+    return {
+        "type": facts.type,
+        "gps": (
+            None
+            if facts.gps is None
+            else {"lat": facts.gps.lat, "lon": facts.gps.lon, "alt": facts.gps.alt}
+        ),
+        "taken_at": None if facts.taken_at is None else facts.taken_at.isoformat(),
+        "taken_at_source": facts.taken_at_source,
+        "checks": [
+            {"name": c.name, "passed": c.passed, "reason": c.reason} for c in verdict.checks
+        ],
+        "outcome": verdict.outcome.value,
+        "reasons": verdict.reasons,
+        "distance_outside_m": _rounded(verdict.distance_outside_m),
+        "distance_to_claim_m": _rounded(verdict.distance_to_claim_m),
+    }
+
+
+def _rounded(metres: float | None) -> float | None:
+    return None if metres is None else round(metres, 1)
 
 
 def reason_message(code: str) -> dict[str, str]:

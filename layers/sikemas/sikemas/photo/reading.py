@@ -207,16 +207,16 @@ def read_photo(
     """Read type, size, orientation, GPS and time taken from a photo's bytes. Never raises."""
     kind = sniff_type(data)
     if kind is None:
-        return _refused(None, NOT_AN_IMAGE)
+        return refused(NOT_AN_IMAGE)
     if kind == "other_image":
-        return _refused(None, UNSUPPORTED_TYPE)
+        return refused(UNSUPPORTED_TYPE)
     if len(data) > max_bytes:
-        return _refused(kind, TOO_LARGE)
+        return refused(TOO_LARGE, kind)
 
     try:
         img = open_image(data, kind)
     except Exception as exc:  # Pillow raises many types on hostile input
-        return _refused(kind, TOO_MANY_PIXELS if is_bomb_error(exc) else CORRUPT_IMAGE)
+        return refused(TOO_MANY_PIXELS if is_bomb_error(exc) else CORRUPT_IMAGE, kind)
 
     with img:
         width, height = img.size
@@ -246,7 +246,8 @@ def read_photo(
     )
 
 
-def _refused(kind: PhotoType | None, reason: str) -> PhotoFacts:
+def refused(reason: str, kind: PhotoType | None = None) -> PhotoFacts:
+    """The facts of a file refused as an image (``reason``): nothing else is read from it."""
     return PhotoFacts(
         type=kind,
         width=None,

@@ -16,11 +16,11 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from sikemas.city import City
-from sikemas.domain.photo_verdict import OUTSIDE_CITY, Claim, Verdict, judge
+from sikemas.domain.photo_verdict import OUTSIDE_CITY, Claim, Verdict, describe, judge
 from sikemas.domain.photo_verdict import Outcome as Verdicts
 from sikemas.domain.report import Actor, Report, Status, route, transition
 from sikemas.errors import ConcurrentUpdate
-from sikemas.photo.reading import CORRUPT_IMAGE, TOO_LARGE, PhotoFacts
+from sikemas.photo.reading import CORRUPT_IMAGE, TOO_LARGE, PhotoFacts, refused
 from sikemas.ports import PhotoStore, ReportRepository
 
 if TYPE_CHECKING:
@@ -117,7 +117,7 @@ class PhotoChecks:
             if photo.size > MAX_PHOTO_BYTES  # S3 enforces the POST policy; never download more
             else self._files.get_original(photo.report_id, photo.slot, photo.version_id)
         )
-        facts = self._tools.read(data) if data else _too_large()
+        facts = self._tools.read(data) if data else refused(TOO_LARGE)
         verdict = self._judge(report, facts, photo.event_time)
         copies: dict[str, str] = {}
         if verdict.outcome is not Verdicts.REJECTED:
@@ -131,7 +131,7 @@ class PhotoChecks:
                 copies = self._files.put_public_copies(
                     photo.report_id, photo.slot, photo.version, derived.public, derived.thumbnail
                 )
-        record: dict[str, Any] = {**received, **_photo_record(facts, verdict), **copies}
+        record: dict[str, Any] = {**received, **describe(facts, verdict), **copies}
         photos = {**report.photos, photo.slot: record}
 
         if report.status is Status.VERIFYING:
@@ -205,42 +205,3 @@ class PhotoChecks:
 
 def _appealable(report: Report) -> bool:
     return report.status is Status.REJECTED and report.rejected_by is Actor.PHOTO_CHECKS
-
-
-def _too_large() -> PhotoFacts:
-    return PhotoFacts(
-        type=None,
-        width=None,
-        height=None,
-        orientation=1,
-        image_error=TOO_LARGE,
-        gps=None,
-        gps_error=None,
-        taken_at=None,
-        taken_at_source=None,
-    )
-
-
-def _photo_record(facts: PhotoFacts, verdict: Verdict) -> dict[str, Any]:
-    return {
-        "type": facts.type,
-        "gps": (
-            {"lat": facts.gps.lat, "lon": facts.gps.lon, "alt": facts.gps.alt}
-            if facts.gps
-            else None
-        ),
-        "taken_at": facts.taken_at.isoformat() if facts.taken_at else None,
-        "taken_at_source": facts.taken_at_source,
-        "outcome": verdict.outcome.value,
-        "checks": [
-            {"name": c.name, "passed": c.passed, "reason": c.reason} for c in verdict.checks
-        ],
-        "distance_outside_m": (
-            round(verdict.distance_outside_m, 1) if verdict.distance_outside_m is not None else None
-        ),
-        "distance_to_claim_m": (
-            round(verdict.distance_to_claim_m, 1)
-            if verdict.distance_to_claim_m is not None
-            else None
-        ),
-    }
