@@ -27,7 +27,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy layers/sikemas functions local tests bench
+	$(BIN)/mypy layers/sikemas functions local tools tests bench
 
 cfn-lint: $(STAMP)
 	$(BIN)/cfn-lint template.yaml

@@ -13,8 +13,8 @@ import shapely
 from shapely.geometry import shape
 
 from sikemas.city import load_city
-from sikemas.cli import main
 from sikemas.geo import CityArea
+from sikemas_tools.cli import main
 from tests.shared_data import MANADO, offset_from_edge, shared_path
 
 REPO = Path(__file__).resolve().parents[2]

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from sikemas.cli import main
+from sikemas_tools.cli import main
 from tests.shared_data import MANADO, shared_path
 from tests.unit.photo_factory import gps_photo
 

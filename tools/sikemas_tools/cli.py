@@ -56,8 +56,8 @@ Registrar = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], No
 
 EXIT_BAD_INPUT = 2
 EXIT_FAILED = 1
-# layers/sikemas/sikemas/cli.py -> the repository root; the CLI runs from a checkout.
-DEFAULT_CITIES_DIR = Path(__file__).resolve().parents[3] / "cities"
+# tools/sikemas_tools/cli.py -> the repository root; the CLI runs from a checkout.
+DEFAULT_CITIES_DIR = Path(__file__).resolve().parents[2] / "cities"
 # A new boundary this far from the current one is probably another place (or swapped lat/lon).
 MAX_SHIFT_M = 50_000.0
 
