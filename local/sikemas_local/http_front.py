@@ -214,7 +214,6 @@ class Front:
     def __init__(self, config: FrontConfig) -> None:
         self.config = config
         self.routes = sorted(config.routes, key=lambda bound: bound.specificity)
-        logs.install()
 
     def handle(
         self,
@@ -267,9 +266,7 @@ class Front:
         if size > MAX_EVENT_BYTES:
             _report(name, f"the event is {size} bytes: Lambda refuses over {MAX_EVENT_BYTES}\n")
             return _answered_by(INTERNAL_ERROR, name)
-        with logs.invocation(
-            name, function_arn=function.arn, function_memory_size=function.spec.memory_mb
-        ):
+        with logs.invoking(function):
             try:
                 result = function.invoke(event)
             except Exception:

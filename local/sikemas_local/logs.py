@@ -14,9 +14,12 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sikemas_local.runtime import LocalFunction
 
 _current: ContextVar[dict[str, Any] | None] = ContextVar("sikemas_local_invocation", default=None)
 _install_lock = threading.Lock()
@@ -27,11 +30,20 @@ _installed = False
 def invocation(function_name: str, **keys: Any) -> Iterator[None]:
     """Log records created in this thread meanwhile carry `function_name` and `keys`
     (Powertools' names: `function_arn`, `function_memory_size`, `function_request_id`)."""
+    if not _installed:
+        install()
     token = _current.set({"function_name": function_name, **keys})
     try:
         yield
     finally:
         _current.reset(token)
+
+
+def invoking(function: LocalFunction) -> AbstractContextManager[None]:
+    """`invocation()` with the keys of a local function, as the Lambda context gives them."""
+    return invocation(
+        function.name, function_arn=function.arn, function_memory_size=function.spec.memory_mb
+    )
 
 
 def current_function() -> str | None:

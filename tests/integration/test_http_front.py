@@ -30,8 +30,15 @@ from sikemas_local.http_front import (
     HttpResponse,
     serve,
 )
+from sikemas_local.poller import QueuePoller
 from sikemas_local.runtime import LocalFunction
-from sikemas_local.template import FunctionSpec, HttpRoute, function_specs, load_template
+from sikemas_local.template import (
+    FunctionSpec,
+    HttpRoute,
+    SqsSource,
+    function_specs,
+    load_template,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 ISSUER = "https://cognito-idp.ap-southeast-3.amazonaws.com/ap-southeast-3_test"
@@ -552,3 +559,48 @@ def test_a_functions_error_report_names_it_on_every_line(
     assert lines[0] == "[t-EchoFunction] [local] raised:"
     assert lines[-1] == "[t-EchoFunction] RuntimeError: boom"
     assert all(line.startswith("[t-EchoFunction] ") for line in lines)
+
+
+QUEUE_CONSUMER = """
+import io
+from aws_lambda_powertools import Logger
+
+STREAM = io.StringIO()
+logger = Logger(service="{service}", stream=STREAM)
+
+def lambda_handler(event, context):  # no inject_lambda_context: Powertools knows no name
+    logger.info("batch of %d", len(event["Records"]))
+    return {{"batchItemFailures": []}}
+"""
+
+
+def test_a_queue_pollers_invocations_name_the_function_too(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(QUEUE_CONSUMER.format(service=uuid.uuid4().hex))
+    spec = FunctionSpec(
+        logical_id="PhotoCheckFunction",
+        code_dir=tmp_path,
+        handler="app.lambda_handler",
+        environment={},
+        timeout_s=10,
+        memory_mb=1024,
+    )
+    function = LocalFunction(
+        spec, {}, region="ap-southeast-3", account_id="123456789012", stack_name="t"
+    )
+    with mock.patch.dict(os.environ):
+        function.load()
+    poller = QueuePoller(
+        sqs=mock.Mock(),
+        queue_url="http://queue",
+        queue_arn="arn:aws:sqs:ap-southeast-3:123456789012:photos",
+        source=SqsSource("PhotoQueue", 10, 0, True, "Photos"),
+        function=function,
+        region="ap-southeast-3",
+        stop=threading.Event(),
+        log=lambda _line: None,
+    )
+
+    poller.deliver([{"MessageId": "m1", "ReceiptHandle": "r1", "Body": "{}", "MD5OfBody": "-"}])
+
+    line = json.loads(function.module.STREAM.getvalue())
+    assert (line["message"], line["function_name"]) == ("batch of 1", "t-PhotoCheckFunction")
