@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from sikemas.api.models import MAX_BODY_BYTES
 from tests.integration.conftest import Api, load_function
 
 RUBBISH = {
@@ -264,8 +265,10 @@ def test_a_body_that_is_not_json_is_refused(api: Api, raw):
 
 
 def test_an_oversized_body_is_refused(api: Api):
-    status, body, _ = api.call("POST", "/v1/reports", raw_body=json.dumps({"x": "y" * 20_000}))
+    raw = json.dumps({"x": "y" * MAX_BODY_BYTES})
+    status, body, _ = api.call("POST", "/v1/reports", raw_body=raw)
     assert (status, error_code(body)) == (413, "payload_too_large")
+    assert body["error"]["details"] == [{"max_bytes": MAX_BODY_BYTES}]
 
 
 def test_a_request_without_identity_claims_is_unauthorized(api: Api):
