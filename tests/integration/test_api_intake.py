@@ -303,6 +303,28 @@ def test_the_public_view_shows_a_routed_report_by_id_or_tracking_code_without_th
     assert not {"reporter_id", "phone", "notify_sms", "privacy"} & set(public)
 
 
+@pytest.mark.parametrize(
+    "contact",
+    ["+62 812-3456-7890", "+62-812-3456-7890", "(0434) 21234", "7174012345670001"],
+)
+def test_the_public_view_masks_every_phone_and_nik_form_in_description_and_address(
+    api: Api, contact
+):
+    body = {
+        **PERMIT,
+        "description": f"Izin usaha belum keluar, hubungi {contact} ya.",
+        "address": f"Jl. Ahmad Yani no. 7, telp {contact}",
+    }
+    _, created, _ = api.call("POST", "/v1/reports", body=body)
+
+    _, got, _ = api.call("GET", f"/v1/reports/{created['report']['id']}", phone=None)
+
+    public = got["report"]
+    assert contact not in public["description"]
+    assert contact not in public["address"]
+    assert public["address"].startswith("Jl. Ahmad Yani no. 7, telp [")
+
+
 def test_an_anonymous_report_shows_a_coarse_location_and_no_address(api: Api):
     body = {**WATER, "privacy": "anonymous", "address": "Jl. Ahmad Yani no. 7"}
     _, created, _ = api.call("POST", "/v1/reports", body=body)

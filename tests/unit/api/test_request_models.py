@@ -213,3 +213,4 @@ def test_utf8_bytes_and_text_bodies_read_the_same():
     assert body_text(base64.b64encode(raw.encode()).decode(), base64_encoded=True) == raw
     assert body_text(raw, base64_encoded=False) == raw
     assert body_text(None, base64_encoded=False) == ""
+    assert body_text(base64.b64encode(b"\xef\xbb\xbf{}").decode(), base64_encoded=True) == "{}"
