@@ -129,7 +129,7 @@ words = st.lists(
     contact=st.one_of(mobile_numbers(), landline_numbers(), nik_numbers()),
     before=words,
     after=words,
-    glue=st.sampled_from([" ", ": ", " (", "\n", ", "]),
+    glue=st.sampled_from([" ", ": ", " (", "\n", ", ", ""]),
 )
 @example(contact=("+62 812-3456-7890", "34567890"), before="", after="", glue=" ")
 @example(contact=("+62-812-3456-7890", "34567890"), before="", after="", glue=" ")
@@ -155,6 +155,7 @@ def test_every_phone_and_nik_form_is_masked(contact, before, after, glue):
         ("NIK 7174012345670001 atas nama", f"NIK {NIK_MASK} atas nama"),
         ("hp 081234567890 / 0812.3456.7890", f"hp {PHONE_MASK} / {PHONE_MASK}"),
         ("wa.me/6281234567890 atau a.b@c.id", f"wa.me/{PHONE_MASK} atau {EMAIL_MASK}"),
+        ("HP081234567890, NIK7174012345670001", f"HP{PHONE_MASK}, NIK{NIK_MASK}"),
     ],
 )
 def test_examples_of_masking(text, masked):

@@ -60,7 +60,7 @@ def has_lone_surrogate(text: str) -> bool:
 # -- masking ------------------------------------------------------------------------------------
 
 _SEP = r"[ .\-\u00a0]?"  # at most one separator between two digits
-_START = r"(?<![\w+])"  # not inside a word, a code or a longer number
+_START = r"(?<![\d+])"  # not inside a longer number ("HP081234567890" is still a phone)
 # +62, 0062, (+62), 62 — then optionally a stray trunk 0 ("+62 0812…", "+62 (0)812…")
 _INTL = rf"(?:\(\+?62\)|(?:\+|00)62){_SEP}(?:\(0\){_SEP}|0)?"
 _MOBILE = re.compile(rf"{_START}(?:{_INTL}|62{_SEP}|\(0|0)\(?8\d\d\)?(?:{_SEP}\d){{6,9}}(?!\d)")
@@ -68,7 +68,7 @@ _MOBILE = re.compile(rf"{_START}(?:{_INTL}|62{_SEP}|\(0|0)\(?8\d\d\)?(?:{_SEP}\d
 _LANDLINE = re.compile(
     rf"{_START}(?:{_INTL}\(?|\(0|0)[2-79]\d{{1,3}}\)?{_SEP}\d(?:{_SEP}\d){{4,7}}(?!\d)"
 )
-_NIK = re.compile(rf"{_START}\d(?:{_SEP}\d){{15}}(?!\w)")
+_NIK = re.compile(rf"{_START}\d(?:{_SEP}\d){{15}}(?!\d)")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 
 PHONE_MASK = "[telepon]"
