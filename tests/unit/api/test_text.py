@@ -62,7 +62,7 @@ def test_normalised_text_has_no_control_or_format_characters_and_is_stable(raw):
 # -- masking: every Indonesian phone and NIK form ---------------------------------------------
 
 digits = st.text(alphabet="0123456789", min_size=1, max_size=1)
-separators = st.sampled_from(["", " ", "-", "."])
+separators = st.sampled_from(["", " ", "-", ".", " - ", "\u00a0"])
 
 
 @st.composite
@@ -154,6 +154,7 @@ def test_every_phone_and_nik_form_is_masked(contact, before, after, glue):
         ("Kantor (0434) 21234, Pak Budi", f"Kantor {PHONE_MASK}, Pak Budi"),
         ("NIK 7174012345670001 atas nama", f"NIK {NIK_MASK} atas nama"),
         ("hp 081234567890 / 0812.3456.7890", f"hp {PHONE_MASK} / {PHONE_MASK}"),
+        ("telp. 0812 - 3456 - 7890 (Budi)", f"telp. {PHONE_MASK} (Budi)"),
         ("wa.me/6281234567890 atau a.b@c.id", f"wa.me/{PHONE_MASK} atau {EMAIL_MASK}"),
         ("HP081234567890, NIK7174012345670001", f"HP{PHONE_MASK}, NIK{NIK_MASK}"),
     ],
