@@ -28,6 +28,7 @@ from sikemas.api.text import EMAIL_MASK, NIK_MASK, PHONE_MASK, mask_contacts, no
         ("Cafe\u0301", "Café"),  # NFC
         ("\u200b\u200c\u2060\ufeffteks\u00ad", "teks"),  # zero-width and soft hyphen
         ("abc\u202edcba", "abcdcba"),  # no bidirectional override
+        ("\u3164\u2800\u115f\u1160\uffa0isi", "isi"),  # blanks that pad past a length check
         ("  spasi  \n", "spasi"),
     ],
 )

@@ -3,8 +3,9 @@ before anyone else reads it.
 
 Normalising: NFC; CR LF, CR, U+2028 and U+2029 become a newline and a tab a space; terminal escape
 sequences (CSI, OSC) go whole; every other control (Cc) and format (Cf) character goes, except a
-zero-width joiner inside an emoji sequence (👩‍💻), which is part of the picture. Lone surrogates
-are refused by the parser before text gets here (they cannot be stored as UTF-8).
+zero-width joiner inside an emoji sequence (👩‍💻), which is part of the picture; the Hangul and
+braille blanks (letters that draw nothing) go too. Lone surrogates are refused by the parser
+before text gets here (they cannot be stored as UTF-8).
 
 Masking: every way Indonesians write a phone number (mobile 08…, +62 8…, 62 8…, landlines with
 an area code in brackets or not, +62 landlines) and the 16-digit NIK, with spaces, dots or
@@ -24,6 +25,8 @@ _TERMINAL_ESCAPES = re.compile(
     r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-Z\\-_]"
 )
 _ZWJ = "\u200d"
+# Letters and symbols that draw nothing, used to pad text past a length check: removed too.
+_BLANK_FILLERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 _EMOJI_BEFORE_ZWJ = {"So", "Sk", "Mn", "Me"}  # a pictograph, its skin tone or variation selector
 
 
@@ -34,20 +37,26 @@ def normalise(text: str) -> str:
     text = _TERMINAL_ESCAPES.sub("", text)
     kept: list[str] = []
     for i, ch in enumerate(text):
-        category = unicodedata.category(ch)
+        if ch in _BLANK_FILLERS:
+            continue
         if (
             ch == "\n"
-            or category not in ("Cc", "Cf")
-            or (
-                ch == _ZWJ
-                and kept
-                and unicodedata.category(kept[-1]) in _EMOJI_BEFORE_ZWJ
-                and i + 1 < len(text)
-                and unicodedata.category(text[i + 1]) == "So"
-            )
+            or unicodedata.category(ch) not in ("Cc", "Cf")
+            or _joins_emoji(kept, text, i)
         ):
             kept.append(ch)
     return "".join(kept).strip()
+
+
+def _joins_emoji(kept: list[str], text: str, i: int) -> bool:
+    """Whether ``text[i]`` is a zero-width joiner between two parts of one emoji."""
+    return (
+        text[i] == _ZWJ
+        and bool(kept)
+        and unicodedata.category(kept[-1]) in _EMOJI_BEFORE_ZWJ
+        and i + 1 < len(text)
+        and unicodedata.category(text[i + 1]) == "So"
+    )
 
 
 def has_lone_surrogate(text: str) -> bool:
