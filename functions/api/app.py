@@ -11,13 +11,12 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from sikemas.api import errors, views
-from sikemas.api.models import parse_create_report, parse_photo_slot
+from sikemas.api.models import body_text, field_error, parse_create_report, parse_photo_slot
 from sikemas.composition import ApiDependencies, api_dependencies
 from sikemas.domain.report import Location
 from sikemas.errors import (
     InvalidIdempotencyKey,
     InvalidRequest,
-    PayloadTooLarge,
     RouteNotFound,
     SikemasError,
     Unauthorized,
@@ -25,7 +24,6 @@ from sikemas.errors import (
 from sikemas.observability import MetricUnit, logger, metrics
 from sikemas.usecases.intake import Citizen, NewReport
 
-MAX_BODY_BYTES = 16 * 1024
 PAGE_SIZE_DEFAULT = 20
 PAGE_SIZE_MAX = 50
 _IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:\-]{1,128}$")
@@ -55,10 +53,8 @@ def create_app(deps: ApiDependencies) -> APIGatewayHttpResolver:
         return Citizen(subject=str(sub), phone=claims.get("phone_number"))
 
     def read_body() -> str:
-        raw = app.current_event.decoded_body or ""
-        if len(raw.encode()) > MAX_BODY_BYTES:
-            raise PayloadTooLarge(details=[{"max_bytes": MAX_BODY_BYTES}])
-        return raw
+        event = app.current_event
+        return body_text(event.body, base64_encoded=bool(event.is_base64_encoded))
 
     @app.get("/v1/health")
     def health() -> Response[str]:
@@ -132,7 +128,7 @@ def create_app(deps: ApiDependencies) -> APIGatewayHttpResolver:
             limit = 0
         if not 1 <= limit <= PAGE_SIZE_MAX:
             raise InvalidRequest(
-                details=[{"field": "limit", "minimum": 1, "maximum": PAGE_SIZE_MAX}]
+                details=[field_error("limit", "out_of_range", min=1, max=PAGE_SIZE_MAX)]
             )
         page = intake.my_reports(citizen(), limit, params.get("cursor") or None)
         return ok(
