@@ -6,6 +6,11 @@ function in-process. The function's payload 2.0 response is written back.
 
 Local-only helpers live under `/_local/` and never in the template; `/public/...` stands in for
 the CDN in front of the bucket's `public/` prefix.
+
+The socket layer is werkzeug's threaded WSGI server (it comes with moto's server mode): it
+reads chunked bodies, closes each connection after its answer (no leftover bytes of one
+request are ever read as the next), and its listen backlog takes bursts of connections. What
+API Gateway does with a request (`build_event`, `response_from`, `Front`) stays ours.
 """
 
 from __future__ import annotations
@@ -19,14 +24,18 @@ import sys
 import time
 import traceback
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from botocore.exceptions import ClientError
+from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
+from werkzeug.wsgi import get_input_stream
 
+from sikemas_local import logs
 from sikemas_local.auth import UNAUTHORIZED_BODY, JwtAuthorizer, Unauthorized
 from sikemas_local.runtime import LocalFunction
 from sikemas_local.template import HttpRoute
@@ -145,11 +154,20 @@ def build_event(
     return event
 
 
+# API Gateway HTTP API quota "Payload size: 10 MB" (not adjustable); beyond it API Gateway
+# answers 413 without calling the integration.
+MAX_PAYLOAD_BYTES = 10 * 1024 * 1024
+# Lambda refuses a synchronous invocation whose event is larger (RequestEntityTooLarge); API
+# Gateway then answers its own 500. A body under 10 MB can make such an event (base64 adds 1/3).
+MAX_EVENT_BYTES = 6 * 1024 * 1024
+
+
 @dataclass
 class HttpResponse:
     status: int
     headers: list[tuple[str, str]]
     body: bytes
+    function: str | None = None  # the function that answered, for the access line
 
 
 def response_from(result: Any) -> HttpResponse:
@@ -181,6 +199,12 @@ def json_response(status: int, document: Any, extra: dict[str, str] | None = Non
 NOT_FOUND = HttpResponse(404, [("content-type", "application/json")], b'{"message":"Not Found"}')
 INTERNAL_ERROR = HttpResponse(
     500, [("content-type", "application/json")], b'{"message":"Internal Server Error"}'
+)
+TOO_LARGE = HttpResponse(
+    413, [("content-type", "application/json")], b'{"message":"Request Entity Too Large"}'
+)
+NOT_READY = HttpResponse(
+    503, [("content-type", "application/json")], b'{"message":"Service Unavailable"}'
 )
 
 
@@ -231,18 +255,28 @@ class Front:
                 config=self.config,
                 authorizer=authorizer,
             )
-            try:
-                result = bound.function.invoke(event)
-            except Exception:
-                print(f"[local] {bound.function.spec.logical_id} raised:", file=sys.stderr)
-                traceback.print_exc()
-                return INTERNAL_ERROR
-            try:
-                return response_from(result)
-            except (TypeError, ValueError):
-                print(f"[local] malformed function response: {result!r}", file=sys.stderr)
-                return INTERNAL_ERROR
+            return self._invoke(bound.function, event)
         return NOT_FOUND
+
+    def _invoke(self, function: LocalFunction, event: dict[str, Any]) -> HttpResponse:
+        """Call the function as API Gateway's Lambda integration does; its failures are
+        API Gateway's 500, and the lines saying why name the function."""
+        name = function.name
+        size = len(json.dumps(event, separators=(",", ":")).encode())
+        if size > MAX_EVENT_BYTES:
+            _report(name, f"the event is {size} bytes: Lambda refuses over {MAX_EVENT_BYTES}\n")
+            return _answered_by(INTERNAL_ERROR, name)
+        with logs.invoking(function):
+            try:
+                result = function.invoke(event)
+            except Exception:
+                _report(name, f"raised:\n{traceback.format_exc()}")
+                return _answered_by(INTERNAL_ERROR, name)
+        try:
+            return _answered_by(response_from(result), name)
+        except (TypeError, ValueError):
+            _report(name, f"malformed function response: {result!r}\n")
+            return _answered_by(INTERNAL_ERROR, name)
 
     # -- local-only helpers ----------------------------------------------------------------
     def _local(self, method: str, path: str, body: bytes) -> HttpResponse:
@@ -323,61 +357,125 @@ def _random_password() -> str:
     return f"Aa1-{core}"  # every class any password policy may require
 
 
-class _RequestHandler(BaseHTTPRequestHandler):
-    server: _Server
-    protocol_version = "HTTP/1.1"
-
-    def _serve(self) -> None:
-        length = int(self.headers.get("content-length") or 0)
-        body = self.rfile.read(length) if length else b""
-        started = time.monotonic()
-        if self.server.front is None:
-            raise RuntimeError("the front is not ready")
-        try:
-            response = self.server.front.handle(
-                self.command,
-                self.path,
-                list(self.headers.items()),
-                body,
-                source_ip=self.client_address[0],
-            )
-        except Exception:
-            print(f"[local] {self.command} {self.path} failed in the front:", file=sys.stderr)
-            traceback.print_exc()
-            response = INTERNAL_ERROR
-        self.send_response(response.status)
-        names = {name.lower() for name, _ in response.headers}
-        for name, value in response.headers:
-            self.send_header(name, value)
-        if "content-type" not in names and response.body:
-            self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(response.body)))
-        self.send_header("apigw-requestid", uuid.uuid4().hex[:16])
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(response.body)
-        if not self.server.quiet:
-            took = (time.monotonic() - started) * 1000
-            print(f"[http] {self.command} {self.path} -> {response.status} ({took:.0f} ms)")
-
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _serve
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Quiet: `_serve` prints one line per request."""
+def _answered_by(response: HttpResponse, function: str) -> HttpResponse:
+    return HttpResponse(response.status, response.headers, response.body, function)
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
+def _report(function: str, text: str) -> None:
+    """One write, so that another thread's lines cannot split the block."""
+    sys.stderr.write(logs.prefixed(function, f"[local] {text}"))
+    sys.stderr.flush()
 
-    def __init__(self, address: tuple[str, int], front: Front | None, *, quiet: bool) -> None:
-        super().__init__(address, _RequestHandler)
+
+class BodyTooLarge(Exception):
+    pass
+
+
+def read_body(environ: dict[str, Any], limit: int = MAX_PAYLOAD_BYTES) -> bytes:
+    """The whole request body, `Content-Length` or chunked; over `limit` bytes is refused
+    without reading the rest (the server discards it and closes the connection)."""
+    declared = environ.get("CONTENT_LENGTH")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise BodyTooLarge
+    stream = get_input_stream(environ)  # no length and not chunked: no body
+    chunks = []
+    size = 0
+    while chunk := stream.read(min(1024 * 1024, limit + 1 - size)):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge
+    return b"".join(chunks)
+
+
+# Hop-by-hop headers are the server's to set (PEP 3333), and it sets the length itself.
+_SERVER_HEADERS = {"connection", "content-length", "keep-alive", "transfer-encoding"}
+
+
+class FrontApp:
+    """The WSGI application: a request in, `Front.handle`, its answer out."""
+
+    def __init__(self, front: Front | None, *, quiet: bool) -> None:
         self.front = front
         self.quiet = quiet
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        started = time.monotonic()
+        method = environ["REQUEST_METHOD"]
+        target = environ.get("sikemas.target") or environ.get("RAW_URI") or "/"
+        response = self._respond(environ, method, target)
+        headers = [(k, v) for k, v in response.headers if k.lower() not in _SERVER_HEADERS]
+        if response.body and not any(k.lower() == "content-type" for k, _ in headers):
+            headers.append(("content-type", "application/json"))
+        headers.append(("content-length", str(len(response.body))))
+        headers.append(("apigw-requestid", uuid.uuid4().hex[:16]))
+        start_response(_status_line(response.status), headers)
+        if not self.quiet:
+            took = (time.monotonic() - started) * 1000
+            by = f" {response.function}" if response.function else ""
+            print(f"[http] {method} {target} -> {response.status}{by} ({took:.0f} ms)", flush=True)
+        return [] if method == "HEAD" else [response.body]
+
+    def _respond(self, environ: dict[str, Any], method: str, target: str) -> HttpResponse:
+        if self.front is None:
+            return NOT_READY
+        try:
+            body = read_body(environ)
+        except BodyTooLarge:
+            return TOO_LARGE
+        headers = environ.get("sikemas.headers") or []
+        try:
+            return self.front.handle(
+                method, target, headers, body, source_ip=environ.get("REMOTE_ADDR", "")
+            )
+        except Exception:
+            print(f"[local] {method} {target} failed in the front:", file=sys.stderr)
+            traceback.print_exc()
+            return INTERNAL_ERROR
+
+
+def _status_line(status: int) -> str:
+    try:
+        return f"{status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return f"{status} Unknown"
+
+
+class _RequestHandler(WSGIRequestHandler):
+    """werkzeug's handler, handing on what API Gateway sees and WSGI loses: the headers as
+    sent (names, order, repeats) and the request target as sent."""
+
+    def make_environ(self) -> dict[str, Any]:
+        environ: dict[str, Any] = super().make_environ()
+        environ["sikemas.headers"] = list(self.headers.items())
+        environ["sikemas.target"] = self.path
+        return environ
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """Quiet: the app prints one line per request, naming the function."""
+
+
+class LocalServer(ThreadedWSGIServer):
+    """A thread per connection; bursts of connections wait in the listen queue."""
+
+    request_queue_size = 1024  # the kernel caps it at net.core.somaxconn
+
+    def __init__(self, host: str, port: int, front: Front | None, *, quiet: bool) -> None:
+        self.front_app = FrontApp(front, quiet=quiet)
+        super().__init__(host, port, self.front_app, handler=_RequestHandler)
+
+    @property
+    def front(self) -> Front | None:
+        return self.front_app.front
+
+    @front.setter
+    def front(self, front: Front | None) -> None:
+        self.front_app.front = front
 
 
 def serve(
     front: Front | None, host: str = "127.0.0.1", port: int = 3000, *, quiet: bool = False
-) -> _Server:
-    """A server bound now and started later (port 0 picks a free port: `server_address`);
-    its `front` may be set after binding."""
-    return _Server((host, port), front, quiet=quiet)
+) -> LocalServer:
+    """A server bound now and started later (`serve_forever`; port 0 picks a free port:
+    `server_address`); its `front` may be set after binding."""
+    return LocalServer(host, port, front, quiet=quiet)

@@ -15,6 +15,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+from sikemas_local import logs
 from sikemas_local.runtime import LocalFunction
 from sikemas_local.template import SqsSource
 
@@ -148,7 +149,8 @@ class QueuePoller(threading.Thread):
         records = [sqs_record(m, queue_arn=self.queue_arn, region=self.region) for m in batch]
         ids = [record["messageId"] for record in records]
         try:
-            result = self.function.invoke({"Records": records})
+            with logs.invoking(self.function):  # log lines name the function
+                result = self.function.invoke({"Records": records})
         except Exception:
             print(f"[sqs] {self.function.spec.logical_id} raised: the batch stays", file=sys.stderr)
             traceback.print_exc()
