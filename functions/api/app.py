@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from importlib import resources
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
@@ -59,6 +60,17 @@ def create_app(deps: ApiDependencies) -> APIGatewayHttpResolver:
     @app.get("/v1/health")
     def health() -> Response[str]:
         return ok({"status": "ok"})
+
+    @app.get("/v1/openapi.json")
+    def openapi() -> Response[str]:
+        # Read on request, never at cold start: few callers want it.
+        document = resources.files("sikemas.api").joinpath("openapi.json").read_text("utf-8")
+        return Response(
+            status_code=200,
+            content_type=errors.JSON,
+            body=document,
+            headers={"Cache-Control": "public, max-age=300"},
+        )
 
     @app.get("/v1/categories")
     def categories() -> Response[str]:
