@@ -12,15 +12,38 @@ import json
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt
 
-from sikemas.api.models import MAX_PHOTOS
+from sikemas.api.models import (
+    ADDRESS_MAX,
+    CATEGORY_MAX,
+    DESCRIPTION_MAX,
+    DESCRIPTION_MIN,
+    MAX_PHOTOS,
+)
+from sikemas.api.text import normalise
 from sikemas.domain.report import Kind, Privacy, Status
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCUMENT = ROOT / "layers" / "sikemas" / "sikemas" / "api" / "openapi.json"
 
 Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+
+
+def _normalised(value: object) -> object:
+    """As the parser does: text is normalised before it is measured."""
+    return normalise(value) if isinstance(value, str) else value
+
+
+CategoryCode = Annotated[
+    str, BeforeValidator(_normalised), Field(min_length=1, max_length=CATEGORY_MAX)
+]
+Description = Annotated[
+    str,
+    BeforeValidator(_normalised),
+    Field(min_length=DESCRIPTION_MIN, max_length=DESCRIPTION_MAX),
+]
+Address = Annotated[str, BeforeValidator(_normalised), Field(max_length=ADDRESS_MAX)]
 
 
 class _Strict(BaseModel):
@@ -44,13 +67,14 @@ class CreateReportIn(_Strict):
     newlines kept) before its length is measured."""
 
     kind: Kind
-    category: Annotated[str, Field(min_length=1, max_length=64)]
-    description: Annotated[str, Field(min_length=10, max_length=2000)]
+    category: CategoryCode
+    description: Description
     location: LocationIn | None = None
-    address: Annotated[str, Field(max_length=300)] | None = None
-    privacy: Privacy = Privacy.PUBLIC
-    photo_count: Annotated[StrictInt, Field(ge=0, le=MAX_PHOTOS)] = 0
-    notify_sms: StrictBool = False
+    address: Address | None = None
+    # null on an optional field means "absent": the default applies
+    privacy: Privacy | None = Privacy.PUBLIC
+    photo_count: Annotated[StrictInt, Field(ge=0, le=MAX_PHOTOS)] | None = 0
+    notify_sms: StrictBool | None = False
 
     model_config = ConfigDict(
         extra="forbid",
