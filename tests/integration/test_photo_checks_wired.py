@@ -13,15 +13,15 @@ from shapely.geometry import shape
 from sikemas.adapters.dynamo import DynamoReportRepository
 from sikemas.adapters.photo_store import S3PhotoStore
 from sikemas.city import load_city
-from sikemas.domain.report import Location, Status, receive
+from sikemas.domain.report import Location, Status
 from sikemas.geo import CityArea
 from sikemas.photo.derive import derive_public_images
 from sikemas.photo.reading import read_photo
-from sikemas.usecases.photos import ImagingTools, Outcome, PhotoChecks, PhotoLanded
+from sikemas.usecases.photos import ImagingTools, PhotoChecks, PhotoLanded, Result
 from tests.camera import INSIDE, camera_photo
 from tests.integration.conftest import REGION, ROOT
 from tests.shared_data import shared_path
-from tests.unit.domain.test_report_states import a_report
+from tests.unit.domain.test_report_states import a_report, received
 
 
 def test_an_accepted_report_gets_its_kelurahan_and_kecamatan(stack):
@@ -47,7 +47,7 @@ def test_an_accepted_report_gets_its_kelurahan_and_kecamatan(stack):
     )
     now = datetime.now(UTC)
     report = a_report(Status.RECEIVED, version=1, location=Location(lat, lon, 10), created_at=now)
-    repo.create([receive(report)], daily_limit=10, idempotency=None)
+    repo.create([received(report)], daily_limit=10, idempotency=None)
     s3.put_object(
         Bucket=env["PHOTOS_BUCKET"],
         Key=f"originals/{report.id}/1",
@@ -55,10 +55,10 @@ def test_an_accepted_report_gets_its_kelurahan_and_kecamatan(stack):
     )
 
     outcome = checks.on_photo_landed(
-        PhotoLanded(report.id, 1, version="v1", version_id=None, size=5000, event_time=now)
+        PhotoLanded(report.id, 1, "v1", None, order="01", size=5000, event_time=now)
     )
 
-    assert outcome is Outcome.ASSIGNED
+    assert outcome is Result.ASSIGNED
     place = repo.get(report.id).subdistrict
     assert place is not None
     assert place["village_code"] == village["properties"]["kode_kemendagri"]
@@ -87,16 +87,21 @@ def test_a_photo_whose_pixels_fail_to_decode_is_refused_not_retried(stack):
     )
     now = datetime.now(UTC)
     report = a_report(Status.RECEIVED, version=1, location=Location(*INSIDE, 10), created_at=now)
-    repo.create([receive(report)], daily_limit=10, idempotency=None)
+    repo.create([received(report)], daily_limit=10, idempotency=None)
     s3.put_object(
         Bucket=env["PHOTOS_BUCKET"], Key=f"originals/{report.id}/1", Body=camera_photo(INSIDE, now)
     )
 
     outcome = checks.on_photo_landed(
-        PhotoLanded(report.id, 1, version="v1", version_id=None, size=5000, event_time=now)
+        PhotoLanded(report.id, 1, "v1", None, order="01", size=5000, event_time=now)
     )
 
-    assert outcome is Outcome.REJECTED
-    photo = repo.get(report.id).photos[1]
-    assert photo["checks"][0] == {"name": "image", "passed": False, "reason": "corrupt_image"}
-    assert "public_key" not in photo
+    assert outcome is Result.REJECTED
+    (photo,) = repo.get(report.id).photos
+    assert photo.findings is not None
+    assert photo.findings.to_dict()["checks"][0] == {
+        "name": "image",
+        "passed": False,
+        "reason": "corrupt_image",
+    }
+    assert photo.copies is None
