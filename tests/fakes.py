@@ -185,8 +185,14 @@ class FakePhotoStore:
             "private/" + copies.thumbnail_key.removeprefix("public/"),
             private=True,
         )
-        self.objects[moved.image_key] = self.objects[copies.image_key]
-        self.objects[moved.thumbnail_key] = self.objects[copies.thumbnail_key]
+        for source, target in (
+            (copies.image_key, moved.image_key),
+            (copies.thumbnail_key, moved.thumbnail_key),
+        ):
+            if source in self.objects:
+                self.objects[target] = self.objects[source]
+            elif target not in self.objects:  # moved by an earlier attempt, else lost
+                raise KeyError(source)
         self.delete_copies(copies)
         return moved
 

@@ -13,6 +13,8 @@ import hashlib
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from botocore.exceptions import ClientError
+
 from sikemas.domain.photos import Copies
 from sikemas.domain.reasons import MAX_PHOTO_BYTES, MIN_PHOTO_BYTES
 from sikemas.ports import Upload
@@ -104,19 +106,25 @@ class S3PhotoStore:
         return Copies(image_key, thumbnail_key, private)
 
     def make_private(self, copies: Copies) -> Copies:
+        """Idempotent: a copy an earlier attempt already moved is left as it is."""
         if copies.private:
             return copies
         moved = []
         for key in (copies.image_key, copies.thumbnail_key):
             target = PRIVATE_PREFIX + key.removeprefix(PUBLIC_PREFIX)
-            self._s3.copy_object(
-                Bucket=self._bucket,
-                Key=target,
-                CopySource={"Bucket": self._bucket, "Key": key},
-                MetadataDirective="REPLACE",
-                ContentType="image/jpeg",
-                CacheControl="private, no-store",
-            )
+            try:
+                self._s3.copy_object(
+                    Bucket=self._bucket,
+                    Key=target,
+                    CopySource={"Bucket": self._bucket, "Key": key},
+                    MetadataDirective="REPLACE",
+                    ContentType="image/jpeg",
+                    CacheControl="private, no-store",
+                )
+            except ClientError as exc:
+                if exc.response["Error"]["Code"] not in ("NoSuchKey", "404"):
+                    raise
+                self._s3.head_object(Bucket=self._bucket, Key=target)  # moved before, else fail
             moved.append(target)
         self.delete_copies(copies)
         return Copies(moved[0], moved[1], private=True)

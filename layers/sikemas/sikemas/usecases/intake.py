@@ -21,6 +21,7 @@ from sikemas.domain.report import (
 from sikemas.errors import (
     ConcurrentUpdate,
     IdempotencyMismatch,
+    InvalidCursor,
     InvalidSlot,
     LocationRequired,
     PhotoRequired,
@@ -194,6 +195,8 @@ class Intake:
         """A read: a first-time caller has no reports, and gets no identity created either."""
         reporter_id = self._repo.find_reporter(citizen.subject)
         if reporter_id is None:
+            if cursor:  # no cursor was ever issued to this caller
+                raise InvalidCursor
             return Page(reports=[], cursor=None)
         return self._repo.list_by_reporter(reporter_id, limit, cursor)
 
