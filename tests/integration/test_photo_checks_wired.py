@@ -105,3 +105,31 @@ def test_a_photo_whose_pixels_fail_to_decode_is_refused_not_retried(stack):
         "reason": "corrupt_image",
     }
     assert photo.copies is None
+
+
+def test_the_s3_store_keeps_private_copies_private_and_moves_public_ones(stack):
+    env = stack.function_environment("PhotoCheckFunction")
+    s3 = boto3.client("s3", region_name=REGION)
+    store = S3PhotoStore(s3, env["PHOTOS_BUCKET"])
+    now = datetime.now(UTC)
+
+    private = store.put_copies("R1", 1, "v1", b"jpeg", b"thumb", private=True)
+    public = store.put_copies("R2", 1, "v1", b"jpeg", b"thumb", private=False)
+
+    assert private.image_key.startswith("private/R1/")
+    head = s3.head_object(Bucket=env["PHOTOS_BUCKET"], Key=private.image_key)
+    assert head["CacheControl"] == "private, no-store"
+    link = store.presigned_view(private.image_key, now)
+    assert private.image_key in link
+    assert "X-Amz-Expires=600" in link or "Expires=" in link
+
+    moved = store.make_private(public)
+    assert store.make_private(public) == moved  # idempotent: a retry finds it moved
+
+    keys = {o["Key"] for o in s3.list_objects_v2(Bucket=env["PHOTOS_BUCKET"])["Contents"]}
+    assert public.image_key not in keys
+    assert public.thumbnail_key not in keys
+    assert {moved.image_key, moved.thumbnail_key} <= keys
+    store.delete_copies(moved)
+    keys = {o["Key"] for o in s3.list_objects_v2(Bucket=env["PHOTOS_BUCKET"])["Contents"]}
+    assert not any(k.startswith("public/R2") or k.startswith("private/R2") for k in keys)

@@ -388,3 +388,19 @@ def test_unknown_reports_and_slots_are_answered_not_retried(world):
         Result.UNKNOWN_REPORT
     )
     assert world.land(world.upload(report, 2, GOOD)) is Result.UNKNOWN_SLOT
+
+
+def test_a_replaced_photos_copies_are_deleted(world):
+    report = world.report(photo_count=1)
+    first = world.upload(report, 1, NO_GPS)
+    assert world.land(first) is Result.NEEDS_REVIEW
+    (held,) = world.get(report).photos
+    assert held.copies is not None
+    assert held.copies.image_key in world.files.objects
+
+    assert world.land(world.upload(report, 1, GOOD)) is Result.ASSIGNED
+
+    assert held.copies.image_key not in world.files.objects
+    assert held.copies.image_key in world.files.deleted
+    shown = [p for p in world.get(report).photos if p.state is PhotoState.CURRENT]
+    assert [p.outcome for p in shown] == [PhotoOutcome.ACCEPTED]

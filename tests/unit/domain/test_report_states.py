@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from sikemas.city import load_city
+from sikemas.domain.photos import Decision
 from sikemas.domain.report import (
     TRANSITIONS,
     Actor,
@@ -19,6 +20,7 @@ from sikemas.domain.report import (
     Status,
     TimelineEvent,
     Transition,
+    decided_status,
     file_report,
     may_take_photo,
     routed_status,
@@ -239,3 +241,16 @@ def received(report: Report) -> Transition:
             to_status=report.status,
         ),
     )
+
+
+@pytest.mark.parametrize(
+    ("decision", "category", "expected"),
+    [
+        (Decision.ROUTE, "sampah", S.ASSIGNED),
+        (Decision.ROUTE, "air_bersih", S.FORWARDED),
+        (Decision.NEEDS_REVIEW, "sampah", S.NEEDS_REVIEW),
+        (Decision.REJECT, "sampah", S.REJECTED),
+    ],
+)
+def test_what_the_photos_decided_maps_to_a_status_explicitly(decision, category, expected):
+    assert decided_status(decision, CITY.categories[category]) is expected

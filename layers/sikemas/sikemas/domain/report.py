@@ -16,7 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from sikemas.city import Category
-from sikemas.domain.photos import Photo
+from sikemas.domain.photos import Decision, Photo
 from sikemas.errors import InvalidTransition
 
 
@@ -189,6 +189,16 @@ def routed_status(category: Category) -> Status:
     """Routing is a pure function of the category: a city agency is assigned, a vertical
     agency (PDAM, PLN, police) is forwarded and counted apart from the city's backlog."""
     return Status.ASSIGNED if category.agency.jurisdiction == "city" else Status.FORWARDED
+
+
+def decided_status(decision: Decision, category: Category) -> Status:
+    """The status the photo checks give a report, from what its photos decided: an explicit
+    map, not two enums that happen to share strings."""
+    return {
+        Decision.ROUTE: routed_status(category),
+        Decision.NEEDS_REVIEW: Status.NEEDS_REVIEW,
+        Decision.REJECT: Status.REJECTED,
+    }[decision]
 
 
 def transition(

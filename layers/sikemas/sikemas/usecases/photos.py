@@ -51,8 +51,8 @@ from sikemas.domain.report import (
     Status,
     Transition,
     amend,
+    decided_status,
     may_take_photo,
-    routed_status,
     transition,
 )
 from sikemas.errors import ConcurrentUpdate
@@ -328,16 +328,11 @@ class PhotoChecks:
                 return Result.PENDING
             return Result.KEPT
         decision = decide(photos)
-        category = self._city.categories[report.category]
+        assert decision is not None  # every current photo has its verdict
+        target = decided_status(decision, self._city.categories[report.category])
         changes: dict[str, Any] = {"photos": photos}
-        if decision is Decision.ROUTE:
-            target = routed_status(category)
-            if report.subdistrict is None:
-                changes["subdistrict"] = self._subdistrict(photos)
-        elif decision is Decision.NEEDS_REVIEW:
-            target = Status.NEEDS_REVIEW
-        else:
-            target = Status.REJECTED
+        if decision is Decision.ROUTE and report.subdistrict is None:
+            changes["subdistrict"] = self._subdistrict(photos)
         reasons = sorted(
             {str(r) for p in current(photos) if p.findings for r in p.findings.reasons}
         )
@@ -367,7 +362,7 @@ class PhotoChecks:
         if decision is Decision.ROUTE:
             steps += self._flag_if_outside(moved.after, current(photos), at)
         self._reports.apply(*steps)
-        return Result(target.value)
+        return _RESULT[target]
 
     def _flag_if_outside(
         self, report: Report, photos: list[Photo], at: datetime
@@ -409,6 +404,13 @@ class PhotoChecks:
                     }
         return None
 
+
+_RESULT = {
+    Status.ASSIGNED: Result.ASSIGNED,
+    Status.FORWARDED: Result.FORWARDED,
+    Status.NEEDS_REVIEW: Result.NEEDS_REVIEW,
+    Status.REJECTED: Result.REJECTED,
+}
 
 # A report is flagged when it has been (or is being) routed: a photo from outside the city on
 # a report still waiting for its verdict decides nothing on its own.
