@@ -1,9 +1,10 @@
-"""The photo checks wired by hand: with the kelurahan/desa polygons configured, and with a
-derive step that fails."""
+"""The photo checks as the composition root builds them, over the local stack's table and bucket,
+with overrides: the kelurahan/desa polygons configured, and a derive step that fails."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,11 +14,12 @@ from shapely.geometry import shape
 from sikemas.adapters.dynamo import DynamoReportRepository
 from sikemas.adapters.photo_store import S3PhotoStore
 from sikemas.city import load_city
+from sikemas.composition import photo_dependencies
+from sikemas.domain.reasons import Reason
 from sikemas.domain.report import Location, Status
-from sikemas.geo import CityArea
-from sikemas.photo.derive import derive_public_images
 from sikemas.photo.reading import read_photo
-from sikemas.usecases.photos import ImagingTools, PhotoChecks, PhotoLanded, Result
+from sikemas.settings import Settings
+from sikemas.usecases.photos import ImagingTools, PhotoLanded, Result
 from tests.camera import INSIDE, camera_photo
 from tests.integration.conftest import REGION, ROOT
 from tests.shared_data import shared_path
@@ -31,20 +33,12 @@ def test_an_accepted_report_gets_its_kelurahan_and_kecamatan(stack):
     point = shape(village["geometry"]).representative_point()
     lat, lon = point.y, point.x
     env = stack.function_environment("PhotoCheckFunction")
-    city = load_city(ROOT / "cities" / "kotamobagu", boundary)
-    dynamodb = boto3.client("dynamodb", region_name=REGION)
+    city = replace(load_city(ROOT / "cities" / "kotamobagu", boundary), subdistricts_path=villages)
     s3 = boto3.client("s3", region_name=REGION)
-    repo = DynamoReportRepository(dynamodb, env["TABLE_NAME"], city.timezone)
-    checks = PhotoChecks(
-        repo,
-        S3PhotoStore(s3, env["PHOTOS_BUCKET"]),
-        city,
-        CityArea.from_geojson(boundary, villages),
-        ImagingTools(
-            read=lambda data: read_photo(data, city.timezone),
-            derive=derive_public_images,
-        ),
+    repo = DynamoReportRepository(
+        boto3.client("dynamodb", region_name=REGION), env["TABLE_NAME"], city.timezone
     )
+    checks = photo_dependencies(Settings.from_env(env), city=city, repo=repo)
     now = datetime.now(UTC)
     report = a_report(Status.RECEIVED, version=1, location=Location(lat, lon, 10), created_at=now)
     repo.create([received(report)], daily_limit=10, idempotency=None)
@@ -71,20 +65,16 @@ def test_a_photo_whose_pixels_fail_to_decode_is_refused_not_retried(stack):
 
     env = stack.function_environment("PhotoCheckFunction")
     city = load_city(ROOT / "cities" / "kotamobagu")
-    dynamodb = boto3.client("dynamodb", region_name=REGION)
     s3 = boto3.client("s3", region_name=REGION)
-    repo = DynamoReportRepository(dynamodb, env["TABLE_NAME"], city.timezone)
+    repo = DynamoReportRepository(
+        boto3.client("dynamodb", region_name=REGION), env["TABLE_NAME"], city.timezone
+    )
 
     def broken(_: bytes) -> Any:
-        raise PhotoDeriveError("corrupt_image")
+        raise PhotoDeriveError(Reason.CORRUPT_IMAGE)
 
-    checks = PhotoChecks(
-        repo,
-        S3PhotoStore(s3, env["PHOTOS_BUCKET"]),
-        city,
-        CityArea.from_geojson(city.boundary_path),
-        ImagingTools(read=lambda data: read_photo(data, city.timezone), derive=broken),
-    )
+    tools = ImagingTools(read=lambda data: read_photo(data, city.timezone), derive=broken)
+    checks = photo_dependencies(Settings.from_env(env), city=city, repo=repo, tools=tools)
     now = datetime.now(UTC)
     report = a_report(Status.RECEIVED, version=1, location=Location(*INSIDE, 10), created_at=now)
     repo.create([received(report)], daily_limit=10, idempotency=None)
