@@ -404,3 +404,22 @@ def test_a_replaced_photos_copies_are_deleted(world):
     assert held.copies.image_key in world.files.deleted
     shown = [p for p in world.get(report).photos if p.state is PhotoState.CURRENT]
     assert [p.outcome for p in shown] == [PhotoOutcome.ACCEPTED]
+
+
+def test_late_uploads_without_end_keep_the_record_bounded_and_delete_dropped_copies(world):
+    from sikemas.domain.photos import MAX_PHOTO_RECORDS
+
+    report = world.report(photo_count=1)
+    accepted = world.upload(report, 1, GOOD)
+    world.land(accepted)
+
+    for _ in range(MAX_PHOTO_RECORDS + 5):  # one presigned POST, used again and again
+        assert world.land(world.upload(report, 1, NO_GPS)) is Result.KEPT
+
+    photos = world.get(report).photos
+    assert len(photos) == MAX_PHOTO_RECORDS
+    assert accepted.version in {p.version for p in photos}  # the current photo always stays
+    referenced = {
+        k for p in photos if p.copies for k in (p.copies.image_key, p.copies.thumbnail_key)
+    }
+    assert set(world.files.objects) == referenced  # no orphaned copy

@@ -241,8 +241,9 @@ def decide(photos: Iterable[Photo]) -> Decision | None:
 
 def keep(photos: tuple[Photo, ...], photo: Photo) -> tuple[Photo, ...]:
     """``photos`` with ``photo`` added: a new current photo replaces the slot's current one (which
-    becomes ``replaced``); any other record is added beside them. The oldest replaced or
-    superseded records go once there are more than ``MAX_PHOTO_RECORDS``."""
+    becomes ``replaced``); any other record is added beside them. Past ``MAX_PHOTO_RECORDS``
+    the oldest replaced or superseded records go first, then the oldest late ones (``dropped``
+    names them, so their copies can be deleted); current records always stay."""
     kept = [
         p
         if not (photo.state is PhotoState.CURRENT and p.state is PhotoState.CURRENT)
@@ -254,9 +255,16 @@ def keep(photos: tuple[Photo, ...], photo: Photo) -> tuple[Photo, ...]:
     ]
     kept.append(photo)
     droppable = [p for p in kept if p.state in (PhotoState.REPLACED, PhotoState.SUPERSEDED)]
+    droppable += [p for p in kept[:-1] if p.state is PhotoState.LATE]
     while len(kept) > MAX_PHOTO_RECORDS and droppable:
         kept.remove(droppable.pop(0))
     return tuple(kept)
+
+
+def dropped(before: Iterable[Photo], after: Iterable[Photo]) -> list[Photo]:
+    """The records of ``before`` that ``after`` no longer holds."""
+    remaining = {(p.slot, p.version) for p in after}
+    return [p for p in before if (p.slot, p.version) not in remaining]
 
 
 def _float(value: Any) -> float | None:

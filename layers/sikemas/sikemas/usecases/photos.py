@@ -40,6 +40,7 @@ from sikemas.domain.photos import (
     check_failed_findings,
     current,
     decide,
+    dropped,
     is_newer,
     keep,
 )
@@ -150,6 +151,15 @@ class PhotoChecks:
 
     # -- the steps --------------------------------------------------------------------------
 
+    def _apply(self, *steps: Transition) -> None:
+        """Write the changes; then delete the copies of records they dropped (past the cap)."""
+        self._reports.apply(*steps)
+        before, after = steps[0].before, steps[-1].after
+        assert before is not None
+        for gone in dropped(before.photos, after.photos):
+            if gone.copies is not None:
+                self._files.delete_copies(gone.copies)
+
     def _retrying(self, step: Callable[[], Any]) -> Any:
         for _ in range(_ATTEMPTS):
             try:
@@ -180,7 +190,7 @@ class PhotoChecks:
         )
         if any(is_newer(p.order, landed.order) for p in in_slot):
             superseded = replace(record, state=PhotoState.SUPERSEDED)
-            self._reports.apply(
+            self._apply(
                 amend(
                     report,
                     EventType.PHOTO_SUPERSEDED,
@@ -215,7 +225,7 @@ class PhotoChecks:
                     note=f"photo {landed.slot}",
                     photos=photos,
                 )
-            self._reports.apply(t)
+            self._apply(t)
             for old in replaced:  # a replaced photo is no longer shown anywhere
                 assert old.copies is not None
                 self._files.delete_copies(old.copies)
@@ -229,7 +239,7 @@ class PhotoChecks:
             note=f"late photo {landed.slot}",
             photos=keep(report.photos, late),
         )
-        self._reports.apply(t)
+        self._apply(t)
         return t.after, late
 
     def _check(
@@ -292,6 +302,8 @@ class PhotoChecks:
             None,
         )
         if photo is None or photo.findings is not None or photo.state is PhotoState.SUPERSEDED:
+            if copies is not None and (photo is None or photo.copies != copies):
+                self._files.delete_copies(copies)  # made for a record that is gone
             return Result.DUPLICATE
         if photo.state is PhotoState.REPLACED:
             # A newer upload replaced it while it was checked: kept for the record, never shown.
@@ -323,7 +335,7 @@ class PhotoChecks:
             steps = [kept]
             if not _awaits_verdict(report):  # a late photo: the report has moved on
                 steps += self._flag_if_outside(kept.after, [checked], at)
-            self._reports.apply(*steps)
+            self._apply(*steps)
             if checked.state is PhotoState.CURRENT and _awaits_verdict(report):
                 return Result.PENDING
             return Result.KEPT
@@ -361,7 +373,7 @@ class PhotoChecks:
         steps = [moved]
         if decision is Decision.ROUTE:
             steps += self._flag_if_outside(moved.after, current(photos), at)
-        self._reports.apply(*steps)
+        self._apply(*steps)
         return _RESULT[target]
 
     def _flag_if_outside(
