@@ -338,3 +338,41 @@ def test_creating_a_reporter_retries_a_bounded_number_of_times(stack, dynamodb):
         repo.reporter_id_for("sub", None, NOW)
 
     assert client.attempts == 3
+
+
+def test_an_item_in_the_former_shape_still_reads(repo, dynamodb, stack, stored):
+    """A local stack keeps its data across restarts: items written before the photo records
+    and ``status_since`` existed must still read."""
+    table = stack.function_environment("ApiFunction")["TABLE_NAME"]
+    legacy = {
+        "1": {
+            "version": "v1",
+            "size": 5000,
+            "received_at": NOW.isoformat(),
+            "type": "jpeg",
+            "gps": None,
+            "taken_at": None,
+            "taken_at_source": None,
+            "checks": [{"name": "gps", "passed": False, "reason": "no_gps"}],
+            "outcome": "needs_review",
+            "public_key": "public/x/1-a.jpg",
+            "thumbnail_key": "public/x/1-a-thumb.jpg",
+        }
+    }
+    from sikemas.adapters.dynamo import _av
+
+    dynamodb.update_item(
+        TableName=table,
+        Key={"PK": {"S": f"REPORT#{stored.id}"}, "SK": {"S": "META"}},
+        UpdateExpression="SET photos = :p, #s = :s REMOVE status_since, status_by",
+        ExpressionAttributeNames={"#s": "status"},
+        ExpressionAttributeValues={":p": _av(legacy), ":s": {"S": "needs_review"}},
+    )
+
+    report = repo.get(stored.id)
+
+    assert report is not None
+    assert (report.status_by, report.status_since) == (Actor.PHOTO_CHECKS, stored.updated_at)
+    (photo,) = report.photos
+    assert (photo.slot, photo.version, photo.outcome) == (1, "v1", PhotoOutcome.NEEDS_REVIEW)
+    assert photo.copies == Copies("public/x/1-a.jpg", "public/x/1-a-thumb.jpg", private=False)

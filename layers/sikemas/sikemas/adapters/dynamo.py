@@ -23,7 +23,7 @@ from botocore.exceptions import ClientError
 
 from sikemas.adapters import keys
 from sikemas.domain.counters import counter_increments
-from sikemas.domain.photos import Photo
+from sikemas.domain.photos import Copies, Findings, Photo
 from sikemas.domain.report import (
     Actor,
     EventType,
@@ -144,15 +144,45 @@ def item_to_report(item: Mapping[str, Any]) -> Report:
         version=d["version"],
         created_at=datetime.fromisoformat(d["created_at"]),
         updated_at=datetime.fromisoformat(d["updated_at"]),
-        status_since=datetime.fromisoformat(d["status_since"]),
-        status_by=Actor(d["status_by"]),
+        # Items written before these fields existed (a kept local stack) read with defaults.
+        status_since=datetime.fromisoformat(d.get("status_since") or d["updated_at"]),
+        status_by=Actor(d.get("status_by") or d.get("rejected_by") or _LEGACY_BY[d["status"]]),
         duplicate_of=d.get("duplicate_of"),
-        photos=tuple(Photo.from_dict(p) for p in d.get("photos", [])),
+        photos=_photos(d.get("photos", [])),
         suspicious=bool(d.get("suspicious", False)),
         subdistrict=d.get("subdistrict"),
         routed_at=datetime.fromisoformat(d["routed_at"]) if d.get("routed_at") else None,
         hidden=bool(d.get("hidden", False)),
     )
+
+
+_LEGACY_BY = {s.value: Actor.PHOTO_CHECKS for s in (Status.VERIFYING, Status.NEEDS_REVIEW)} | {
+    s.value: Actor.SYSTEM for s in Status if s not in (Status.VERIFYING, Status.NEEDS_REVIEW)
+}
+
+
+def _photos(stored: Any) -> tuple[Photo, ...]:
+    """The photo records; the former shape (a map of slot to one plain record) is read too."""
+    if isinstance(stored, list):
+        return tuple(Photo.from_dict(p) for p in stored)
+    photos = []
+    for slot, p in sorted(stored.items(), key=lambda kv: int(kv[0])):
+        photos.append(
+            Photo(
+                slot=int(slot),
+                version=str(p.get("version", "")),
+                order="",
+                size=int(p.get("size", 0)),
+                received_at=datetime.fromisoformat(p["received_at"]),
+                findings=Findings.from_dict(p) if p.get("outcome") else None,
+                copies=(
+                    Copies(p["public_key"], p["thumbnail_key"], private=False)
+                    if p.get("public_key")
+                    else None
+                ),
+            )
+        )
+    return tuple(photos)
 
 
 def event_to_item(e: TimelineEvent) -> dict[str, dict[str, Any]]:
