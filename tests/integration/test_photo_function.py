@@ -391,3 +391,22 @@ def test_each_photo_emits_one_metric_with_a_bounded_outcome_dimension(
     from sikemas.usecases.photos import Result
 
     assert {r.value for r in Result} >= {"assigned", "check_failed", "superseded", "kept"}
+
+
+def test_a_confidential_reports_photo_is_never_published_and_its_owner_gets_a_signed_link(
+    api, s3, bucket, deliver
+):
+    report = file_report(api, {**RUBBISH, "privacy": "confidential"})
+    s3.put_object(Bucket=bucket, Key=f"originals/{report['id']}/1", Body=camera_photo(INSIDE, NOW))
+
+    deliver()
+
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]]
+    assert not any(k.startswith("public/") for k in keys)
+    assert any(k.startswith(f"private/{report['id']}/") for k in keys)
+    mine = owner_view(api, report["id"])
+    assert mine["status"] == "assigned"
+    url = mine["photos"][0]["url"]
+    assert f"private/{report['id']}/" in url
+    assert "Signature" in url  # a presigned GET, valid for minutes
+    assert api.call("GET", f"/v1/reports/{report['id']}", phone=None)[0] == 404
