@@ -106,7 +106,9 @@ def create_app(deps: ApiDependencies) -> APIGatewayHttpResolver:
             metrics.add_metric(name="ReportCreated", unit=MetricUnit.Count, value=1)
         return ok(
             {
-                "report": views.owner_view(city, done.report, photo_base_url=photo_base),
+                "report": views.owner_view(
+                    city, done.report, photo_base_url=photo_base, sign=intake.private_link
+                ),
                 "uploads": [views.upload_view(u) for u in done.uploads],
             },
             status=201,
@@ -128,7 +130,9 @@ def create_app(deps: ApiDependencies) -> APIGatewayHttpResolver:
     def my_report(report_id: str) -> Response[str]:
         report = intake.my_report(citizen(), report_id)
         timeline = intake.my_timeline(report)
-        view = views.owner_view(city, report, timeline, photo_base_url=photo_base)
+        view = views.owner_view(
+            city, report, timeline, photo_base_url=photo_base, sign=intake.private_link
+        )
         return ok({"report": view})
 
     @app.get("/v1/me/reports")
@@ -146,7 +150,8 @@ def create_app(deps: ApiDependencies) -> APIGatewayHttpResolver:
         return ok(
             {
                 "reports": [
-                    views.owner_view(city, r, photo_base_url=photo_base) for r in page.reports
+                    views.owner_view(city, r, photo_base_url=photo_base, sign=intake.private_link)
+                    for r in page.reports
                 ],
                 "next_cursor": page.cursor,
             }

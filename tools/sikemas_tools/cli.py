@@ -29,7 +29,8 @@ from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
 from sikemas.city import CityConfigError, load_city
-from sikemas.domain.photo_verdict import FILE_UNREADABLE, Claim, describe, judge
+from sikemas.domain.photo_verdict import Claim, findings, judge
+from sikemas.domain.reasons import Reason
 from sikemas.geo import (
     DISTRICT_NAME_KEYS,
     VILLAGE_NAME_KEYS,
@@ -512,7 +513,7 @@ def _inspect_photo(args: argparse.Namespace) -> int:
                 data = fh.read(DEFAULT_MAX_BYTES + 1)  # enough to say "too_large"
         except OSError as exc:
             unreadable += 1
-            facts = refused(FILE_UNREADABLE)
+            facts = refused(Reason.FILE_UNREADABLE)
             error: str | None = exc.__class__.__name__
         else:
             facts = read_photo(data, city.timezone)
@@ -525,7 +526,7 @@ def _inspect_photo(args: argparse.Namespace) -> int:
             claimed=claimed,
             uploaded_at=now,
         )
-        line: dict[str, Any] = {"file": str(path), **describe(facts, verdict)}
+        line: dict[str, Any] = {"file": str(path), **findings(facts, verdict).to_dict()}
         if error is not None:
             line["error"] = error
         sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
