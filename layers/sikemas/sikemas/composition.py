@@ -14,6 +14,7 @@ from botocore.config import Config
 from sikemas.adapters.dynamo import DynamoReportRepository
 from sikemas.adapters.photo_store import S3PhotoStore
 from sikemas.city import City, load_city
+from sikemas.places import CityPlaces
 from sikemas.settings import Settings
 from sikemas.usecases.intake import Intake
 
@@ -74,7 +75,11 @@ def _core(settings: Settings | None) -> _Core:
 def api_dependencies(settings: Settings | None = None) -> ApiDependencies:
     core = _core(settings)
     limit = core.settings.daily_report_limit
-    intake = Intake(core.repo, core.photos, core.city, daily_limit=limit, clock=utc_now)
+    # Pure Python (no shapely): every claimed pin is checked against the city's boundary.
+    places = CityPlaces.for_city(core.city)
+    intake = Intake(
+        core.repo, core.photos, core.city, daily_limit=limit, clock=utc_now, places=places
+    )
     return ApiDependencies(settings=core.settings, city=core.city, intake=intake)
 
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -66,3 +66,20 @@ class PhotoStore(Protocol):
     def put_public_copies(
         self, report_id: str, slot: int, version: str, public: bytes, thumbnail: bytes
     ) -> dict[str, str]: ...
+
+
+@dataclass(frozen=True)
+class PlaceFix:
+    """Where a point lies: metres outside the city boundary (0 inside), whether that is within
+    the GPS tolerance, and its kelurahan/desa and kecamatan (``desa``, ``desa_code``,
+    ``kecamatan``, ``kecamatan_code``) when known."""
+
+    distance_outside_m: float
+    within_city: bool
+    subdistrict: Mapping[str, str] | None
+
+
+class Places(Protocol):
+    """The city's geometry (``sikemas.places.CityPlaces``)."""
+
+    def locate(self, lat: float, lon: float) -> PlaceFix: ...

@@ -10,6 +10,12 @@ from sikemas.errors import SikemasError
 
 JSON = "application/json"
 
+# Error code -> HTTP status, for domain errors that carry none (the target design: every code
+# here); the others still fall back to their ``status`` attribute.
+STATUS: dict[str, int] = {
+    "location_outside_city": 422,
+}
+
 
 def error_body(
     code: str, message_id: str, message_en: str, details: list[dict[str, Any]] | None = None
@@ -27,7 +33,8 @@ def error_body(
 
 
 def from_exception(exc: SikemasError) -> tuple[int, str]:
-    return exc.status, error_body(exc.code, exc.message_id, exc.message_en, exc.details)
+    status = STATUS.get(exc.code, exc.status)
+    return status, error_body(exc.code, exc.message_id, exc.message_en, exc.details)
 
 
 def internal_error(correlation_id: str) -> tuple[int, str]:

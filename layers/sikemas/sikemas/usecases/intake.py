@@ -24,6 +24,7 @@ from sikemas.domain.report import (
 from sikemas.errors import (
     IdempotencyMismatch,
     InvalidSlot,
+    LocationOutsideCity,
     LocationRequired,
     PhotoRequired,
     ReportNotFound,
@@ -36,6 +37,7 @@ from sikemas.ports import (
     IdempotencyRecord,
     Page,
     PhotoStore,
+    Places,
     ReportRepository,
     TrackingCodeTaken,
     Upload,
@@ -76,8 +78,10 @@ class Intake:
         *,
         daily_limit: int,
         clock: Callable[[], datetime],
+        places: Places,
     ) -> None:
         self._repo = repo
+        self._places = places
         self._photos = photos
         self._city = city
         self._daily_limit = daily_limit
@@ -105,6 +109,7 @@ class Intake:
         needs_photo = new.kind is Kind.COMPLAINT and category.requires_photo
         if needs_photo and new.photo_count < 1:
             raise PhotoRequired(details=[{"field": "photo_count", "minimum": 1}])
+        subdistrict = self._place_of(new.location, must_be_in_city=category.requires_location)
         for _ in range(3):
             report = Report(
                 id=new_ulid(now),
@@ -119,6 +124,7 @@ class Intake:
                 privacy=new.privacy,
                 photo_count=new.photo_count,
                 notify_sms=new.notify_sms,
+                subdistrict=subdistrict,
                 status=Status.RECEIVED,
                 version=1,
                 created_at=now,
@@ -146,6 +152,21 @@ class Intake:
             created = steps[-1].after
             return Submitted(created, self._uploads_for(created, now), replayed=False)
         raise RuntimeError("could not allocate a unique tracking code")
+
+    def _place_of(
+        self, location: Location | None, *, must_be_in_city: bool
+    ) -> dict[str, str] | None:
+        """The pin's kelurahan/desa and kecamatan. Only reports located in the city are
+        followed up: a pin farther outside than the GPS tolerance is refused when the category
+        needs a location (a category that needs none keeps its pin, without a place)."""
+        if location is None:
+            return None
+        fix = self._places.locate(float(location.lat), float(location.lon))
+        if not fix.within_city and must_be_in_city:
+            raise LocationOutsideCity(
+                details=[{"field": "location", "distance_outside_m": round(fix.distance_outside_m)}]
+            )
+        return dict(fix.subdistrict) if fix.subdistrict else None
 
     def _replay(
         self, reporter_id: str, key: str, request_hash: str, now: datetime

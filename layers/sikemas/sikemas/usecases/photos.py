@@ -174,19 +174,13 @@ class PhotoChecks:
             target = route(category)
             record = photos[photo.slot]
             gps = record.get("gps")
-            if gps and self._area.has_subdistricts:
-                place = self._area.subdistrict(gps["lat"], gps["lon"])
+            if gps and report.subdistrict is None and self._area.has_subdistricts:
+                # The claimed pin gave the place at intake; a report without one takes the
+                # accepted photo's.
+                tolerance = self._city.photo_checks.gps_tolerance_m
+                place = self._area.subdistrict(gps["lat"], gps["lon"], tolerance)
                 if place is not None:
-                    changes["subdistrict"] = {
-                        k: v
-                        for k, v in {
-                            "village_code": place.village_code,
-                            "village_name": place.village_name,
-                            "district_code": place.district_code,
-                            "district_name": place.district_name,
-                        }.items()
-                        if v
-                    }
+                    changes["subdistrict"] = place.as_mapping()
         else:
             target = Status(verdict.outcome.value)
         self._reports.apply(
