@@ -1,8 +1,9 @@
 """Cold start of the functions, each against its baseline, measured in fresh interpreters.
 
-- API: init (import ``functions/api/app.py``: settings, city, clients) plus the first request
-  (``POST /v1/reports`` against a moto server), against ``import boto3`` plus the clients the
-  function uses (DynamoDB, S3).
+- API: init (import ``functions/api/app.py``: settings, city, its boundary and desa for the
+  pin check, clients) plus the first request (``POST /v1/reports`` against a moto server), without
+  a location and, separately, with a pin that is checked and tagged; against ``import boto3`` plus
+  the clients the function uses (DynamoDB, S3).
 - Photo: init (Pillow, shapely, the city's boundary, clients), against ``import boto3`` + ``PIL``
   + ``shapely`` + the same clients.
 
@@ -24,15 +25,29 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 RUNS = int(os.environ.get("BENCH_RUNS", "7"))
 
+# The first request: a report without a location, or one whose pin the API checks (Places).
+_NO_PIN = {
+    "kind": "complaint",
+    "category": "perizinan",
+    "description": "Izin usaha belum diproses dua bulan.",
+    "photo_count": 0,
+}
+_PIN = {
+    "kind": "complaint",
+    "category": "air_bersih",
+    "description": "Air PDAM tidak mengalir sejak kemarin.",
+    "location": {"lat": 0.7292, "lon": 124.3136},
+}
+
 _API_INIT = """
 import importlib.util, json, time, sys
+BODY = json.loads(sys.argv[1])
 t0 = time.perf_counter()
 spec = importlib.util.spec_from_file_location("app", "functions/api/app.py")
 app = importlib.util.module_from_spec(spec); spec.loader.exec_module(app)
 t1 = time.perf_counter()
 event = json.load(open("events/http_api_post_report.json"))
-event["body"] = json.dumps({"kind": "complaint", "category": "perizinan",
-    "description": "Izin usaha belum diproses dua bulan.", "photo_count": 0})
+event["body"] = json.dumps(BODY)
 event["headers"].pop("idempotency-key")
 class Ctx:
     function_name = "ApiFunction"; memory_limit_in_mb = 512; aws_request_id = "bench"
@@ -69,9 +84,11 @@ print(json.dumps({"init": (time.perf_counter() - t0) * 1000}))
 """
 
 
-def _run(code: str, env: dict[str, str], *extra: str) -> tuple[dict[str, Any], str]:
+def _run(
+    code: str, env: dict[str, str], *extra: str, argv: tuple[str, ...] = ()
+) -> tuple[dict[str, Any], str]:
     done = subprocess.run(
-        [sys.executable, *extra, "-c", code],
+        [sys.executable, *extra, "-c", code, *argv],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -81,15 +98,15 @@ def _run(code: str, env: dict[str, str], *extra: str) -> tuple[dict[str, Any], s
     return json.loads(done.stdout.strip().splitlines()[-1]), done.stderr
 
 
-def _median(code: str, env: dict[str, str]) -> dict[str, float]:
-    samples = [_run(code, env)[0] for _ in range(RUNS)]
+def _median(code: str, env: dict[str, str], argv: tuple[str, ...] = ()) -> dict[str, float]:
+    samples = [_run(code, env, argv=argv)[0] for _ in range(RUNS)]
     return {k: statistics.median(s[k] for s in samples) for k in samples[0]}
 
 
 def _breakdown(code: str, env: dict[str, str]) -> list[tuple[str, float]]:
     """Import time per top-level package (ms), from -X importtime: each module's own (self)
     time, summed under its top-level package, so nothing is counted twice."""
-    _, stderr = _run(code, env, "-X", "importtime")
+    _, stderr = _run(code, env, "-X", "importtime", argv=(json.dumps(_NO_PIN),))
     totals: dict[str, float] = defaultdict(float)
     for line in stderr.splitlines():
         if not line.startswith("import time:") or line.count("|") != 2:
@@ -134,12 +151,16 @@ def main() -> None:
         photo_env = _environment(stack.function_environment("PhotoCheckFunction"), moto_url)
 
         print(f"Cold start (median of {RUNS} fresh interpreters, ms; this host, not Lambda)")
-        api = _median(_API_INIT, api_env)
+        api = _median(_API_INIT, api_env, (json.dumps(_NO_PIN),))
+        pinned = _median(_API_INIT, api_env, (json.dumps(_PIN),))
         base = _median(_API_BASELINE, api_env)
         total = api["init"] + api["first_request"]
         print(f"  {'API: init + first POST /v1/reports':<48}{total:8.0f}")
         print(f"  {'    init':<48}{api['init']:8.0f}")
         print(f"  {'    first request':<48}{api['first_request']:8.0f}")
+        print(f"  {'    init, with a pin (same code)':<48}{pinned['init']:8.0f}")
+        with_pin = pinned["first_request"]
+        print(f"  {'    first request with a pin (checked, tagged)':<48}{with_pin:8.0f}")
         print(f"  {'baseline: import boto3 + dynamodb, s3 clients':<48}{base['init']:8.0f}")
         print(f"  {'ratio (target <= 1.5)':<48}{total / base['init']:8.2f}")
         print("  API init by package (own import time, ms, one -X importtime run):")
