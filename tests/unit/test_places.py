@@ -322,3 +322,40 @@ def test_locating_a_pin_loads_no_shapely_or_numpy() -> None:
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == ""
+
+
+# ----------------------------------------------------------------------------- photos alike
+
+
+@pytest.mark.parametrize(
+    ("where", "lat", "lon", "reasons"),
+    [
+        ("Mongkonai Barat, missed by the octagon", 0.73267, 124.26217, []),
+        ("Bolaang Mongondow, taken in by the octagon", 0.68679, 124.27952, ["outside_city"]),
+        ("Boltim, taken in by the octagon", 0.71849, 124.36197, ["outside_city"]),
+    ],
+)
+def test_a_photo_is_judged_against_the_shipped_boundary(
+    where: str, lat: float, lon: float, reasons: list[str]
+) -> None:
+    """The photo function's geometry, built as its composition builds it, on the same points
+    the API tests use for pins."""
+    from datetime import UTC, datetime, timedelta
+
+    from sikemas.domain.photo_verdict import judge
+    from sikemas.photo.reading import read_photo
+    from tests.unit.photo_factory import gps_photo
+
+    city = load_city(CITY_DIR)
+    area = CityArea.from_geojson(city.boundary_path, city.subdistricts_path)
+    now = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
+    facts = read_photo(gps_photo(lat, lon, taken_at=now - timedelta(hours=1)), city.timezone)
+    verdict = judge(
+        facts,
+        area=area,
+        settings=city.photo_checks,
+        no_gps_policy="needs_review",
+        claimed=None,
+        uploaded_at=now,
+    )
+    assert verdict.reasons == reasons, where

@@ -44,8 +44,8 @@ VILLAGE_NAME_KEYS = ("village_name", "nama", "name", "NAMOBJ", "WADMKD")
 DISTRICT_CODE_KEYS = ("district_code", "kecamatan_kode", "kode_kecamatan", "KDCPUM")
 DISTRICT_NAME_KEYS = ("district_name", "kecamatan_nama", "nama_kecamatan", "kecamatan", "WADMKC")
 
-Point = tuple[float, float]
-Ring = tuple[Point, ...]
+Point = tuple[float, float]  # local metres
+Ring = Sequence[Sequence[float]]  # GeoJSON positions, [lon, lat, ...]
 
 
 class PlacesError(ValueError):
@@ -132,10 +132,15 @@ def _features(data: Any, path: Path) -> Iterator[tuple[list[list[Ring]], Mapping
                 polygons = geometry["coordinates"]
             else:
                 raise PlacesError(f"{path}: feature #{i} is a {geometry['type']}, not a polygon")
-            rings = [
-                [tuple((float(p[0]), float(p[1])) for p in ring) for ring in polygon]
-                for polygon in polygons
-            ]
+            # Kept as parsed ([lon, lat] lists): checked, not copied (this runs at cold start).
+            rings = [list(polygon) for polygon in polygons]
+            for polygon in rings:
+                for ring in polygon:
+                    if len(ring) < 4 or not all(len(p) >= 2 for p in ring):
+                        raise ValueError("a ring needs at least 4 positions")
+                    lo, hi = min(map(min, ring)), max(map(max, ring))
+                    if not (lo >= -180.0 and hi <= 180.0):
+                        raise ValueError("a position is out of range")
         except (KeyError, TypeError, IndexError, ValueError) as exc:
             raise PlacesError(f"{path}: feature #{i} has malformed coordinates") from exc
         yield rings, feature.get("properties") or {}
@@ -144,8 +149,8 @@ def _features(data: Any, path: Path) -> Iterator[tuple[list[list[Ring]], Mapping
 def _ring_area_centroid(ring: Ring) -> tuple[float, float, float]:
     """Signed shoelace area and area-weighted centroid sums of one ring (lon/lat degrees)."""
     a = cx = cy = 0.0
-    x0, y0 = ring[0]
-    for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=True):
+    x0, y0 = ring[0][0], ring[0][1]
+    for (x1, y1, *_), (x2, y2, *_) in zip(ring, [*ring[1:], ring[0]], strict=True):
         # Relative to the first vertex: the same result, with far less cancellation.
         x1, y1, x2, y2 = x1 - x0, y1 - y0, x2 - x0, y2 - y0
         cross = x1 * y2 - x2 * y1
@@ -204,7 +209,7 @@ class _Shape:
 
     def distance(self, x: float, y: float) -> float:
         """Distance from (x, y) to the nearest ring edge."""
-        best = math.inf
+        best = math.inf  # squared
         for ring in self.rings:
             ax, ay = ring[-1]
             for bx, by in ring:
@@ -212,10 +217,12 @@ class _Shape:
                 length2 = dx * dx + dy * dy
                 t = 0.0 if length2 == 0 else ((x - ax) * dx + (y - ay) * dy) / length2
                 t = 0.0 if t < 0 else 1.0 if t > 1 else t
-                d = math.hypot(x - (ax + t * dx), y - (ay + t * dy))
-                best = min(best, d)
+                ex, ey = x - (ax + t * dx), y - (ay + t * dy)
+                d2 = ex * ex + ey * ey
+                if d2 < best:
+                    best = d2
                 ax, ay = bx, by
-        return best
+        return math.sqrt(best)
 
     def distance_outside(self, x: float, y: float) -> float:
         return 0.0 if self.covers(x, y) else self.distance(x, y)
@@ -241,8 +248,15 @@ class CityPlaces:
         self._subdistricts = [(self._shape(polys), info) for polys, info in subdistricts]
 
     def _shape(self, polygons: Sequence[Sequence[Ring]]) -> _Shape:
-        xy = self.plane.xy
-        return _Shape([[xy(lat, lon) for lon, lat in ring] for poly in polygons for ring in poly])
+        lat0, lon0 = self.plane.lat0, self.plane.lon0
+        sx, sy = self.plane.m_per_deg_lon, self.plane.m_per_deg_lat
+        return _Shape(
+            [
+                [((p[0] - lon0) * sx, (p[1] - lat0) * sy) for p in ring]
+                for poly in polygons
+                for ring in poly
+            ]
+        )
 
     @classmethod
     def from_files(
