@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -282,6 +283,21 @@ def shapely_area() -> CityArea:
     return CityArea.from_geojson(city.boundary_path, city.subdistricts_path)
 
 
+def assert_same_place(
+    found: Mapping[str, str] | None, area: CityArea, lat: float, lon: float, tolerance_m: float
+) -> None:
+    """The same desa as shapely's, or one exactly as near (a vertex two desa share)."""
+    within = area.contains(lat, lon, tolerance_m)
+    expected = area.subdistrict(lat, lon, tolerance_m) if within else None
+    if found == (expected.as_mapping() if expected else None):
+        return
+    assert found is not None
+    assert expected is not None
+    p = Point(area.projection.xy(lat, lon))
+    distance = {info.village_code: geom.distance(p) for geom, info in area._subdistricts}
+    assert distance[found["desa_code"]] == pytest.approx(distance[expected.village_code], abs=1e-3)
+
+
 @settings(max_examples=400, deadline=None)
 @given(
     lat=st.floats(min_value=0.62, max_value=0.80),
@@ -296,8 +312,33 @@ def test_the_pure_python_geometry_gives_shapelys_answers(
         shapely_area.distance_outside_m(lat, lon), abs=1e-6
     )
     assert fix.within_city == shapely_area.contains(lat, lon, places.tolerance_m)
-    expected = shapely_area.subdistrict(lat, lon, places.tolerance_m) if fix.within_city else None
-    assert fix.subdistrict == (expected.as_mapping() if expected else None)
+    assert_same_place(fix.subdistrict, shapely_area, lat, lon, places.tolerance_m)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    edge=st.integers(min_value=0, max_value=198),
+    t=st.floats(min_value=0, max_value=1),
+    offset_m=st.floats(min_value=-80, max_value=80),
+)
+def test_near_the_border_the_two_geometries_agree(
+    places: CityPlaces, shapely_area: CityArea, edge: int, t: float, offset_m: float
+) -> None:
+    """Where it matters: within 80 m of the outline, across the 50 m tolerance."""
+    data = json.loads((CITY_DIR / "boundary.geojson").read_text(encoding="utf-8"))
+    ring = data["features"][0]["geometry"]["coordinates"][0]
+    (lon1, lat1), (lon2, lat2) = ring[edge], ring[edge + 1]
+    (x1, y1), (x2, y2) = places.plane.xy(lat1, lon1), places.plane.xy(lat2, lon2)
+    length = max(((x2 - x1) ** 2 + (y2 - y1) ** 2) ** 0.5, 1e-9)
+    x = x1 + t * (x2 - x1) + offset_m * (y2 - y1) / length
+    y = y1 + t * (y2 - y1) - offset_m * (x2 - x1) / length
+    lat, lon = places.plane.lat_lon(x, y)
+    fix = places.locate(lat, lon)
+    assert fix.distance_outside_m == pytest.approx(
+        shapely_area.distance_outside_m(lat, lon), abs=1e-6
+    )
+    assert fix.within_city == shapely_area.contains(lat, lon, places.tolerance_m)
+    assert_same_place(fix.subdistrict, shapely_area, lat, lon, places.tolerance_m)
 
 
 def test_a_boundary_vertex_is_inside(places: CityPlaces) -> None:

@@ -45,6 +45,7 @@ DISTRICT_CODE_KEYS = ("district_code", "kecamatan_kode", "kode_kecamatan", "KDCP
 DISTRICT_NAME_KEYS = ("district_name", "kecamatan_nama", "nama_kecamatan", "kecamatan", "WADMKC")
 
 Point = tuple[float, float]  # local metres
+_TIE_M = 0.001
 Ring = Sequence[Sequence[float]]  # GeoJSON positions, [lon, lat, ...]
 
 
@@ -190,7 +191,8 @@ class _Shape:
         ys = [y for ring in rings for _, y in ring]
         self.bbox = (min(xs), min(ys), max(xs), max(ys))
 
-    def covers(self, x: float, y: float) -> bool:
+    def inside(self, x: float, y: float) -> bool:
+        """The even-odd ray test (points exactly on an edge may go either way)."""
         x0, y0, x1, y1 = self.bbox
         if not (x0 <= x <= x1 and y0 <= y <= y1):
             return False
@@ -201,7 +203,7 @@ class _Shape:
                 if (by > y) != (ay > y) and x < ax + (y - ay) * (bx - ax) / (by - ay):
                     inside = not inside
                 ax, ay = bx, by
-        return inside or self.distance(x, y) == 0.0  # on the boundary counts as inside
+        return inside
 
     def bbox_distance(self, x: float, y: float) -> float:
         x0, y0, x1, y1 = self.bbox
@@ -225,7 +227,7 @@ class _Shape:
         return math.sqrt(best)
 
     def distance_outside(self, x: float, y: float) -> float:
-        return 0.0 if self.covers(x, y) else self.distance(x, y)
+        return 0.0 if self.inside(x, y) else self.distance(x, y)  # 0 on the boundary too
 
 
 class CityPlaces:
@@ -298,13 +300,15 @@ class CityPlaces:
         check_lat_lon(lat, lon)
         x, y = self.plane.xy(lat, lon)
         for shape, info in self._subdistricts:
-            if shape.covers(x, y):
+            if shape.inside(x, y):
                 return info
-        best, best_d = None, self.tolerance_m
+        # On an edge, or in no desa: the nearest; between desa equally near (within 1 mm: a
+        # shared vertex or edge), the first in file order.
+        best, best_d = None, self.tolerance_m + _TIE_M
         for shape, info in self._subdistricts:
-            if shape.bbox_distance(x, y) <= best_d:
+            if shape.bbox_distance(x, y) < best_d - _TIE_M:
                 d = shape.distance(x, y)
-                if d <= best_d:
+                if d < best_d - _TIE_M:
                     best, best_d = info, d
         return best
 
