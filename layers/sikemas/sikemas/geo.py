@@ -1,9 +1,13 @@
-"""The city's geometry: is a point inside the city, how far outside, and in which kelurahan/desa.
+"""The city's geometry with shapely: is a photo's point inside the city, how far outside, and in
+which kelurahan/desa. The photo function and the operator tools use it; the API checks claimed
+pins with ``sikemas.places`` (pure Python, same plane, same answers — a test holds them alike).
+The boundary import itself (repair, simplify, write) is an operator tool:
+``tools/sikemas_tools/boundary_import.py``.
 
 Pure: coordinates and files in, values out. Imports shapely only: no AWS, no environment.
 
 Metric distances use a **local tangent-plane (equirectangular) projection on the WGS84
-ellipsoid**, centred on the city's centroid ``(lat0, lon0)``::
+ellipsoid** (``sikemas.geodesy.TangentPlane``), centred on the city's centroid ``(lat0, lon0)``::
 
     x = (lon - lon0) * N(lat0) * cos(lat0)        y = (lat - lat0) * M(lat0)
 
@@ -18,10 +22,10 @@ within about 0.1 %, which is all a "how far outside" answer needs. pyproj is not
 (6,371,008.8 m); it differs from the ellipsoidal distance by up to ~0.5 %, so it is meant for
 "near the claimed location" checks, not for comparing against the boundary.
 
-Sub-districts (``Subdistrict``): the village (kelurahan/desa) polygons carry their code and
-name; the district (kecamatan) code is read from the feature or, failing that, taken from the
-village's Kemendagri code (``71.74.01.1005`` → ``71.74.01``). The district *name* is optional:
-it is present when the sub-district file carries it (``bin/sikemas import-boundary
+Sub-districts (``sikemas.places.Subdistrict``): the village (kelurahan/desa) polygons carry
+their code and name; the district (kecamatan) code is read from the feature or, failing that,
+taken from the village's Kemendagri code (``71.74.01.1005`` → ``71.74.01``). The district
+*name* is present when the sub-district file carries it (``bin/sikemas import-boundary
 --subdistricts --districts KECAMATAN.geojson`` writes it) and ``None`` otherwise.
 """
 
