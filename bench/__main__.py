@@ -1,15 +1,18 @@
 """``make bench``: cold starts against their baselines, what the libraries we left out would add,
-then the photo pipeline against a naive one, in one run."""
+the claimed-pin geometry (pure Python against shapely), then the photo pipeline against a naive
+one, in one run."""
 
 from __future__ import annotations
 
-from bench import cold_start, library_costs, photo_bench
+from bench import cold_start, library_costs, photo_bench, places_bench
 
 
 def main() -> None:
     cold_start.main()
     print()
     library_costs.main()
+    print()
+    places_bench.main()
     print()
     photo_bench.main([])
 

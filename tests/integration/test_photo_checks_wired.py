@@ -55,9 +55,9 @@ def test_an_accepted_report_gets_its_kelurahan_and_kecamatan(stack):
     assert outcome is Result.ASSIGNED
     place = repo.get(report.id).subdistrict
     assert place is not None
-    assert place["village_code"] == village["properties"]["kode_kemendagri"]
-    assert place["village_name"] == village["properties"]["nama"]
-    assert place["district_code"] == village["properties"]["kecamatan_kode"]
+    assert place["desa_code"] == village["properties"]["kode_kemendagri"]
+    assert place["desa"] == village["properties"]["nama"]
+    assert place["kecamatan_code"] == village["properties"]["kecamatan_kode"]
 
 
 def test_a_photo_whose_pixels_fail_to_decode_is_refused_not_retried(stack):

@@ -14,6 +14,7 @@ import boto3
 from botocore.config import Config
 
 from sikemas.city import City, load_city
+from sikemas.places import CityPlaces
 from sikemas.settings import Settings
 from sikemas.usecases.intake import Intake
 
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_s3 import S3Client
 
-    from sikemas.ports import Alerts, PhotoStore, ReportRepository
+    from sikemas.ports import Alerts, PhotoStore, Places, ReportRepository
     from sikemas.usecases.photos import ImagingTools, PhotoChecks
 
 _CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=5)
@@ -88,11 +89,16 @@ def api_dependencies(
     city: City | None = None,
     repo: ReportRepository | None = None,
     photos: PhotoStore | None = None,
+    places: Places | None = None,
     clock: Clock = utc_now,
 ) -> ApiDependencies:
     core = _core(settings, city, repo, photos)
     limit = core.settings.daily_report_limit
-    intake = Intake(core.repo, core.photos, core.city, daily_limit=limit, clock=clock)
+    # Pure Python (no shapely): every claimed pin is checked against the city's boundary.
+    places = places or CityPlaces.for_city(core.city)
+    intake = Intake(
+        core.repo, core.photos, core.city, daily_limit=limit, clock=clock, places=places
+    )
     return ApiDependencies(settings=core.settings, city=core.city, intake=intake)
 
 

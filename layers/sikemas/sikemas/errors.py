@@ -58,6 +58,21 @@ class LocationRequired(SikemasError):
     message_en = "This category needs a location."
 
 
+class LocationOutsideCity(SikemasError):
+    """The claimed pin lies farther outside the city than the GPS tolerance (HTTP status in
+    ``sikemas.api.errors.STATUS``); details give ``distance_outside_m``."""
+
+    code = "location_outside_city"
+    message_id = (
+        "Lokasi yang ditandai berada di luar wilayah kota. Hanya laporan di dalam wilayah kota "
+        "yang dapat ditindaklanjuti; periksa titik lokasi pada peta."
+    )
+    message_en = (
+        "The marked location is outside the city. Only reports located in the city can be "
+        "followed up; check the pin on the map."
+    )
+
+
 class PhotoRequired(SikemasError):
     code = "photo_required"
     message_id = "Pengaduan dalam kategori ini memerlukan setidaknya satu foto."

@@ -4,7 +4,7 @@ AWS here."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -107,3 +107,20 @@ class Alerts(Protocol):
     def alert(self, subject: str, message: str) -> None:
         """Tell the city's admins (the alerts topic)."""
         ...
+
+
+@dataclass(frozen=True)
+class PlaceFix:
+    """Where a point lies: metres outside the city boundary (0 inside), whether that is within
+    the GPS tolerance, and its kelurahan/desa and kecamatan (``desa``, ``desa_code``,
+    ``kecamatan``, ``kecamatan_code``) when known."""
+
+    distance_outside_m: float
+    within_city: bool
+    subdistrict: Mapping[str, str] | None
+
+
+class Places(Protocol):
+    """The city's geometry (``sikemas.places.CityPlaces``)."""
+
+    def locate(self, lat: float, lon: float) -> PlaceFix: ...

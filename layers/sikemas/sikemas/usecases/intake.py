@@ -23,6 +23,7 @@ from sikemas.errors import (
     IdempotencyMismatch,
     InvalidCursor,
     InvalidSlot,
+    LocationOutsideCity,
     LocationRequired,
     PhotoRequired,
     ReportNotFound,
@@ -35,6 +36,7 @@ from sikemas.ports import (
     IdempotencyRecord,
     Page,
     PhotoStore,
+    Places,
     ReportRepository,
     TrackingCodeTaken,
     Upload,
@@ -77,8 +79,10 @@ class Intake:
         *,
         daily_limit: int,
         clock: Callable[[], datetime],
+        places: Places,
     ) -> None:
         self._repo = repo
+        self._places = places
         self._photos = photos
         self._city = city
         self._daily_limit = daily_limit
@@ -105,6 +109,7 @@ class Intake:
             raise LocationRequired(details=[{"field": "location"}])
         if needs_photo(new.kind, category) and new.photo_count < 1:
             raise PhotoRequired(details=[{"field": "photo_count", "minimum": 1}])
+        subdistrict = self._place_of(new.location, must_be_in_city=category.requires_location)
         for _ in range(_ATTEMPTS):
             steps = file_report(
                 report_id=new_ulid(now),
@@ -118,6 +123,7 @@ class Intake:
                 privacy=new.privacy,
                 photo_count=new.photo_count,
                 notify_sms=new.notify_sms,
+                subdistrict=subdistrict,
                 at=now,
             )
             report = steps[-1].after
@@ -139,6 +145,21 @@ class Intake:
                 return replay
             return Submitted(report, self._uploads_for(report, now), replayed=False)
         raise RuntimeError("could not allocate a unique tracking code")
+
+    def _place_of(
+        self, location: Location | None, *, must_be_in_city: bool
+    ) -> dict[str, str] | None:
+        """The pin's kelurahan/desa and kecamatan. Only reports located in the city are
+        followed up: a pin farther outside than the GPS tolerance is refused when the category
+        needs a location (a category that needs none keeps its pin, without a place)."""
+        if location is None:
+            return None
+        fix = self._places.locate(float(location.lat), float(location.lon))
+        if not fix.within_city and must_be_in_city:
+            raise LocationOutsideCity(
+                details=[{"field": "location", "distance_outside_m": round(fix.distance_outside_m)}]
+            )
+        return dict(fix.subdistrict) if fix.subdistrict else None
 
     def _replay(
         self, reporter_id: str, key: str, request_hash: str, now: datetime

@@ -397,9 +397,18 @@ class PhotoChecks:
         ]
 
     def _subdistrict(self, photos: tuple[Photo, ...]) -> dict[str, str] | None:
-        """Where the accepted photo was taken, when the city has subdistrict outlines."""
+        """The claimed pin gave the place at intake; a report without one takes its accepted
+        photo's (when the city has subdistrict outlines)."""
         if not self._area.has_subdistricts:
             return None
+        tolerance = self._city.photo_checks.gps_tolerance_m
+        for p in current(photos):
+            if p.outcome is PhotoOutcome.ACCEPTED and p.findings and p.findings.gps:
+                gps = p.findings.gps
+                place = self._area.subdistrict(gps.lat, gps.lon, tolerance)
+                if place is not None:
+                    return dict(place.as_mapping())
+        return None
         for p in current(photos):
             if p.outcome is PhotoOutcome.ACCEPTED and p.findings and p.findings.gps:
                 place = self._area.subdistrict(p.findings.gps.lat, p.findings.gps.lon)
