@@ -97,6 +97,22 @@ def point_cdns_at_front(stack: Stack, port: int) -> None:
             stack.attributes[logical_id] = {"DomainName": domain, "Id": stack.refs[logical_id]}
 
 
+def cdn_origin_buckets(template: dict[str, Any], stack: Stack) -> list[str]:
+    """Logical ids of the buckets a CloudFront distribution serves (not, say, a log bucket)."""
+    found: list[str] = []
+    for resource in template["Resources"].values():
+        if resource.get("Type") != "AWS::CloudFront::Distribution":
+            continue
+        config = (resource.get("Properties") or {}).get("DistributionConfig") or {}
+        for origin in config.get("Origins") or []:
+            domain = origin.get("DomainName")
+            if isinstance(domain, dict) and "Fn::GetAtt" in domain:
+                logical_id = str(domain["Fn::GetAtt"][0])
+                if stack.types.get(logical_id) == "AWS::S3::Bucket" and logical_id not in found:
+                    found.append(logical_id)
+    return found
+
+
 def local_urls(environment: dict[str, str], port: int) -> dict[str, str]:
     """`https://` URLs of the local CDN become `http://`: the front speaks plain HTTP."""
     secure = "https://" + _LOCAL_CDN.format(port=port)
@@ -180,7 +196,7 @@ def start(
             functions[logical_id] = function
         session = boto3.session.Session(region_name=region)
         authorizer, pool_id, client_id = http_authorizer(template, stack, moto_url)
-        buckets = [name for name, kind in stack.types.items() if kind == "AWS::S3::Bucket"]
+        buckets = cdn_origin_buckets(template, stack)
         config = FrontConfig(
             routes=[
                 BoundRoute(route, functions[logical_id])
