@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 REQS := requirements-dev.txt layers/sikemas/requirements.txt layers/imaging/requirements.txt
 
-.PHONY: setup run test lint typecheck cfn-lint checkov unit integration e2e bench validate build clean
+.PHONY: setup run test lint typecheck cfn-lint checkov bandit unit integration e2e bench validate build clean
 
 setup: $(STAMP)
 
@@ -20,7 +20,7 @@ $(STAMP): $(REQS)
 run: $(STAMP)
 	PYTHONPATH=local:layers/sikemas:. $(BIN)/python -m sikemas_local
 
-test: lint typecheck cfn-lint checkov unit integration e2e
+test: lint typecheck cfn-lint checkov bandit unit integration e2e
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -32,18 +32,23 @@ typecheck: $(STAMP)
 cfn-lint: $(STAMP)
 	$(BIN)/cfn-lint template.yaml ops/cdn-logs.yaml
 
-# checkov pins its own dependency tree (boto3 among them): it lives in its own tools environment.
-# Every check it skips is named, with its reason, in the resource's Metadata (README: checkov).
-CHECKOV_VERSION := 3.3.30
-.checkov/.installed:
-	$(PYTHON) -m venv .checkov
-	.checkov/bin/python -m pip install --quiet --disable-pip-version-check checkov==$(CHECKOV_VERSION)
+# The scanners pin their own dependency trees (checkov: boto3 among them): they live in their own
+# tools environment, as the SAM CLI does.
+SCAN_TOOLS := checkov==3.3.30 bandit==1.9.4
+.scan/.installed: Makefile
+	test -x .scan/bin/python || $(PYTHON) -m venv .scan
+	.scan/bin/python -m pip install --quiet --disable-pip-version-check $(SCAN_TOOLS)
 	touch $@
 
-# --skip-download: no call home for guidelines; the scan runs offline.
-checkov: .checkov/.installed
-	.checkov/bin/checkov --file template.yaml --file ops/cdn-logs.yaml --framework cloudformation \
+# Every check checkov skips is named, with its reason, in the resource's Metadata (README:
+# checkov). --skip-download: no call home for guidelines; the scan runs offline.
+checkov: .scan/.installed
+	.scan/bin/checkov --file template.yaml --file ops/cdn-logs.yaml --framework cloudformation \
 		--quiet --compact --skip-download
+
+# Code that runs in Lambda or on a developer's machine; tests may assert.
+bandit: .scan/.installed
+	.scan/bin/bandit --quiet --recursive layers/sikemas/sikemas functions local tools
 
 unit: $(STAMP)
 	$(BIN)/pytest -q tests/unit
@@ -71,4 +76,4 @@ build: .tools/.installed
 	SAM_CLI_TELEMETRY=0 .tools/bin/sam build
 
 clean:
-	rm -rf $(VENV) .tools .checkov .aws-sam .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .tools .scan .aws-sam .pytest_cache .mypy_cache .ruff_cache

@@ -55,6 +55,10 @@ class LocalStack:
         self._moto.stop()
 
 
+# moto accepts any credentials; these only keep boto3 from looking for real ones.
+_MOTO_CREDENTIAL = "testing"
+
+
 def fake_aws_environment(endpoint_url: str, region: str) -> None:
     """Every boto3 client in this process (the functions' too) talks to moto, never to AWS."""
     for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_CONFIG_FILE"):
@@ -62,10 +66,10 @@ def fake_aws_environment(endpoint_url: str, region: str) -> None:
     os.environ.update(
         {
             "AWS_ENDPOINT_URL": endpoint_url,
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_SECURITY_TOKEN": "testing",
-            "AWS_SESSION_TOKEN": "testing",
+            "AWS_ACCESS_KEY_ID": _MOTO_CREDENTIAL,
+            "AWS_SECRET_ACCESS_KEY": _MOTO_CREDENTIAL,
+            "AWS_SECURITY_TOKEN": _MOTO_CREDENTIAL,
+            "AWS_SESSION_TOKEN": _MOTO_CREDENTIAL,
             "AWS_DEFAULT_REGION": region,
             "AWS_REGION": region,
             "AWS_SHARED_CREDENTIALS_FILE": os.devnull,

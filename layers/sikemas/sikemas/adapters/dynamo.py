@@ -375,7 +375,8 @@ class DynamoReportRepository:
     def apply_many(self, transitions: Sequence[Transition]) -> None:
         """Several transitions of one report in a row (e.g. verifying → assigned → …)."""
         first = transitions[0].before
-        assert first is not None
+        if first is None:
+            raise ValueError("apply_many continues a stored report: create() makes a new one")
         items: list[dict[str, Any]] = [
             {
                 "Put": {
@@ -466,7 +467,7 @@ class DynamoReportRepository:
                     return codes.index("ConditionalCheckFailed")
                 if attempt == _MAX_CONFLICT_RETRIES:
                     raise
-                self._sleep(random.uniform(0, 0.05 * 2**attempt))  # noqa: S311 - jitter, not crypto
+                self._sleep(random.uniform(0, 0.05 * 2**attempt))  # noqa: S311 - jitter, not crypto  # nosec B311
         raise AssertionError("unreachable")
 
 

@@ -137,11 +137,13 @@ class Intake:
                 self._repo.create(steps, daily_limit=self._daily_limit, idempotency=record)
             except TrackingCodeTaken:
                 continue
-            except IdempotencyKeyUsed:
+            except IdempotencyKeyUsed as conflict:
                 # A concurrent retry with the same key won the race: answer as a replay.
-                assert idempotency_key
+                if not idempotency_key:
+                    raise RuntimeError("key conflict on a request without a key") from conflict
                 replay = self._replay(reporter_id, idempotency_key, request_hash, now)
-                assert replay is not None
+                if replay is None:
+                    raise RuntimeError("key taken, but its record cannot be read") from conflict
                 return replay
             created = steps[-1].after
             return Submitted(created, self._uploads_for(created, now), replayed=False)
