@@ -6,14 +6,19 @@ PYTHON ?= $(shell for p in python3.13 python3; do \
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-REQS := requirements-dev.txt layers/sikemas/requirements.txt layers/imaging/requirements.txt
+# The layers' locks (compiled with hashes by `make lock`) are what a deploy builds; the dev
+# environment installs them first, hashes checked, so tests run on the deployed versions.
+LOCKS := layers/sikemas/requirements.txt layers/imaging/requirements.txt
+REQS := requirements-dev.txt $(LOCKS)
 
-.PHONY: setup run test lint typecheck cfn-lint checkov bandit unit integration e2e bench validate build clean
+.PHONY: lock setup run test lint typecheck cfn-lint checkov bandit unit integration e2e bench validate build clean
 
 setup: $(STAMP)
 
 $(STAMP): $(REQS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes \
+		$(addprefix -r ,$(LOCKS))
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
@@ -45,6 +50,19 @@ SCAN_TOOLS := checkov==3.3.30 bandit==1.9.4
 checkov: .scan/.installed
 	.scan/bin/checkov --file template.yaml --file ops/cdn-logs.yaml --framework cloudformation \
 		--quiet --compact --skip-download
+
+# Each layer's lock: every transitive dependency pinned, with the hashes of all its files (the
+# aarch64 wheels a deploy fetches among them), resolved for the Lambda runtime (3.13, arm64).
+.scan/.uv: .scan/.installed
+	.scan/bin/python -m pip install --quiet --disable-pip-version-check uv==0.13.9
+	touch $@
+
+lock: .scan/.uv
+	for layer in sikemas imaging; do \
+		.scan/bin/uv pip compile --quiet --generate-hashes --python-version 3.13 \
+			--python-platform aarch64-manylinux2014 --custom-compile-command "make lock" \
+			layers/$$layer/requirements.in -o layers/$$layer/requirements.txt || exit 1; \
+	done
 
 # Code that runs in Lambda or on a developer's machine; tests may assert.
 bandit: .scan/.installed
