@@ -90,8 +90,9 @@ bench: $(STAMP)
 validate: .tools/.installed
 	SAM_CLI_TELEMETRY=0 .tools/bin/sam validate --lint
 
+# The python builder looks for python3.13 on PATH: the one found above comes first.
 build: .tools/.installed
-	SAM_CLI_TELEMETRY=0 .tools/bin/sam build
+	PATH="$(dir $(PYTHON)):$$PATH" SAM_CLI_TELEMETRY=0 .tools/bin/sam build
 
 clean:
 	rm -rf $(VENV) .tools .scan .aws-sam .pytest_cache .mypy_cache .ruff_cache
