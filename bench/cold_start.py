@@ -126,15 +126,15 @@ _LEFT_OUT_PRELUDE = """
 import json, time
 import boto3
 from aws_lambda_powertools import Logger, Metrics
-boto3.client("dynamodb")
+client = boto3.client("dynamodb")
 t0 = time.perf_counter()
 """
 LEFT_OUT = {
     "Tracer (import + Tracer())": "from aws_lambda_powertools import Tracer\nTracer()\n",
-    "idempotency (import + persistence layer)": (
+    "idempotency (import + layer on the client)": (
         "from aws_lambda_powertools.utilities.idempotency import (\n"
         "    DynamoDBPersistenceLayer, idempotent_function)\n"
-        "DynamoDBPersistenceLayer(table_name='t', boto3_client=boto3.client('dynamodb'))\n"
+        "DynamoDBPersistenceLayer(table_name='t', boto3_client=client)\n"
     ),
 }
 _LEFT_OUT_END = 'print(json.dumps({"init": (time.perf_counter() - t0) * 1000}))\n'
