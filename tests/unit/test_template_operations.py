@@ -264,3 +264,21 @@ def test_every_skipped_checkov_check_is_listed_in_the_readme(template: dict[str,
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     missing = {check for _, check, _ in _skips(template) if check not in readme}
     assert not missing
+
+
+def test_cdn_logs_v2_land_where_the_log_bucket_admits_them(template: dict[str, Any]) -> None:
+    cdn = load_template(ROOT / "ops" / "cdn-logs.yaml")
+    destination = cdn["Resources"]["CdnLogDestination"]["Properties"]["DestinationResourceArn"]
+    assert destination == {"Fn::Sub": "${LogBucketArn}/cdn"}
+    source = cdn["Resources"]["CdnLogSource"]["Properties"]
+    assert source["LogType"] == "ACCESS_LOGS"
+    assert "cloudfront" in source["ResourceArn"]["Fn::Sub"]
+    policy = _props(template, "LogBucketPolicy")["PolicyDocument"]["Statement"]
+    (v2,) = [s for s in policy if s["Principal"] == {"Service": "delivery.logs.amazonaws.com"}]
+    assert v2["Resource"] == {"Fn::Sub": "${LogBucket.Arn}/cdn/*"}
+    assert v2["Action"] == "s3:PutObject"
+    # The parameter the operator fills in is the output the city stack gives.
+    outputs = template["Outputs"]
+    assert set(cdn["Parameters"]) == {"DistributionId", "LogBucketArn"}
+    assert outputs["LogBucketArn"]["Value"] == {"Fn::GetAtt": ["LogBucket", "Arn"]}
+    assert outputs["PhotosDistributionId"]["Value"] == {"Ref": "PhotosDistribution"}
