@@ -9,6 +9,7 @@ from importlib import resources
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from sikemas.api import errors, views
@@ -172,7 +173,9 @@ def create_app(deps: ApiDependencies) -> APIGatewayHttpResolver:
 
     @app.exception_handler(Exception)
     def unexpected(exc: Exception) -> Response[str]:
-        correlation_id = app.lambda_context.aws_request_id
+        # API Gateway's request id: the access log's requestId and every log line's
+        # correlation_id (inject_lambda_context below), so a quoted code finds both.
+        correlation_id = app.current_event.request_context.request_id
         logger.exception("unexpected error", correlation_id=correlation_id)
         metrics.add_metric(name="ApiUnexpectedError", unit=MetricUnit.Count, value=1)
         status, body = errors.internal_error(correlation_id)
@@ -184,7 +187,9 @@ def create_app(deps: ApiDependencies) -> APIGatewayHttpResolver:
 app = create_app(api_dependencies())
 
 
-@logger.inject_lambda_context(clear_state=True)
-@metrics.log_metrics
+@logger.inject_lambda_context(
+    correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True
+)
+@metrics.log_metrics(capture_cold_start_metric=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

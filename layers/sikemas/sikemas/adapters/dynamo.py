@@ -413,7 +413,8 @@ class DynamoReportRepository:
         ``ConcurrentUpdate`` when the report is no longer in the state (or version) the first
         was computed from."""
         first = transitions[0].before
-        assert first is not None
+        if first is None:
+            raise ValueError("apply continues a stored report: create() makes a new one")
         report = self._put(report_to_item(transitions[-1].after), "#v = :v AND #s = :s")
         report["Put"]["ExpressionAttributeNames"] = {"#v": "version", "#s": "status"}
         report["Put"]["ExpressionAttributeValues"] = {
@@ -485,7 +486,7 @@ class DynamoReportRepository:
                     return labelled[codes.index("ConditionalCheckFailed")][0]
                 if attempt == _MAX_CONFLICT_RETRIES:
                     raise
-                self._sleep(random.uniform(0, 0.05 * 2**attempt))  # noqa: S311 - jitter, not crypto
+                self._sleep(random.uniform(0, 0.05 * 2**attempt))  # noqa: S311 - jitter, not crypto  # nosec B311
         raise AssertionError("unreachable")
 
 

@@ -92,7 +92,8 @@ def derive_public_images(
 def _public_copy(data: bytes, kind: str, max_side: int, max_pixels: int) -> Image.Image:
     from PIL import Image
 
-    assert kind in ("jpeg", "png", "heic")
+    if kind not in ("jpeg", "png", "heic"):
+        raise ValueError(f"no public copy for image kind {kind!r}")
     with open_image(data, kind) as img:  # type: ignore[arg-type]
         width, height = img.size
         if width <= 0 or height <= 0:

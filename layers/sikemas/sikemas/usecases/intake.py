@@ -136,9 +136,10 @@ class Intake:
                 self._repo.create(steps, daily_limit=self._daily_limit, idempotency=record)
             except TrackingCodeTaken:
                 continue
-            except IdempotencyKeyUsed:
+            except IdempotencyKeyUsed as conflict:
                 # A concurrent retry with the same key won the race: answer as a replay.
-                assert idempotency_key
+                if not idempotency_key:
+                    raise RuntimeError("key conflict on a request without a key") from conflict
                 replay = self._replay(reporter_id, idempotency_key, request_hash, now)
                 if replay is None:  # pragma: no cover - the winner's record is live
                     raise ConcurrentUpdate from None
