@@ -11,13 +11,15 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-from moto.server import ThreadedMotoServer
+from botocore.config import Config
 
+from sikemas_local import moto_fixes, state
 from sikemas_local.auth import JwtAuthorizer
 from sikemas_local.http_front import BoundRoute, Front, FrontConfig, serve
 from sikemas_local.poller import QueuePoller, SnsWatcher
-from sikemas_local.provision import Stack, provision
+from sikemas_local.provision import Stack, adopt, provision
 from sikemas_local.runtime import LocalFunction, make_importable
+from sikemas_local.streams import StreamReader, discard, trim_moto_stream
 from sikemas_local.template import (
     REPO_ROOT,
     TEMPLATE_PATH,
@@ -29,6 +31,7 @@ from sikemas_local.template import (
 
 DEFAULT_REGION = "ap-southeast-3"
 DEFAULT_STACK_NAME = "sikemas-local"
+DEFAULT_DATA_DIR = REPO_ROOT / ".local-data"
 _COGNITO_ISSUER = re.compile(r"^https://cognito-idp\.[a-z0-9-]+\.amazonaws\.com/(?P<pool>[\w-]+)$")
 
 
@@ -42,9 +45,12 @@ class LocalStack:
     functions: dict[str, LocalFunction]
     front: Front
     _server: Any
-    _moto: ThreadedMotoServer
+    _moto: state.GatedMotoServer
     _stop: threading.Event
     _threads: list[threading.Thread] = field(default_factory=list)
+    snapshots: state.Snapshotter | None = None
+    restored: bool = False
+    streams: list[StreamReader] = field(default_factory=list)
 
     def close(self) -> None:
         self._stop.set()
@@ -52,6 +58,8 @@ class LocalStack:
         self._server.server_close()
         for thread in self._threads:
             thread.join(timeout=10)
+        if self.snapshots is not None:
+            self.snapshots.save_if_changed()
         self._moto.stop()
 
 
@@ -132,6 +140,35 @@ def http_authorizer(
     return authorizer, pool_id, audiences[0]
 
 
+def stream_readers(
+    stack: Stack, session: boto3.session.Session, endpoint_url: str, stop: threading.Event
+) -> list[StreamReader]:
+    """A reader for each table with a stream. None of the template's functions consumes a
+    stream yet: the records are dropped once read, so moto does not keep them for ever."""
+    streams = session.client(
+        "dynamodbstreams",
+        endpoint_url=endpoint_url,
+        # moto serves the Streams API only without account-based endpoints.
+        config=Config(account_id_endpoint_mode="disabled"),
+    )
+    readers = []
+    for logical_id, kind in stack.types.items():
+        stream_arn = stack.attributes.get(logical_id, {}).get("StreamArn")
+        if kind != "AWS::DynamoDB::Table" or not stream_arn:
+            continue
+        readers.append(
+            StreamReader(
+                streams=streams,
+                stream_arn=stream_arn,
+                consumer=discard,
+                trim=trim_moto_stream(stack.account_id, stack.region),
+                stop=stop,
+                name=logical_id,
+            )
+        )
+    return readers
+
+
 def start(
     *,
     port: int = 3000,
@@ -141,11 +178,17 @@ def start(
     template_path: Path = TEMPLATE_PATH,
     repo_root: Path = REPO_ROOT,
     quiet: bool = False,
+    data_dir: Path | None = DEFAULT_DATA_DIR,
+    snapshot_interval_s: float = 30.0,
 ) -> LocalStack:
-    """Start everything; the HTTP front is listening when this returns."""
+    """Start everything; the HTTP front is listening when this returns.
+
+    With a `data_dir`, the data saved there is loaded (when it fits the template) and saved
+    again on `close()` and every `snapshot_interval_s` seconds; None keeps nothing."""
     # moto's werkzeug server logs every request: the functions' own lines matter more.
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    moto_fixes.install()
+    moto = state.GatedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     moto.start()
     host, moto_port = moto.get_host_and_port()
     moto_url = f"http://{host}:{moto_port}"
@@ -154,13 +197,18 @@ def start(
     try:
         fake_aws_environment(moto_url, region)
         template = load_template(template_path)
-        stack = provision(
-            template,
-            endpoint_url=moto_url,
-            region=region,
-            stack_name=stack_name,
-            parameters=parameters or {},
-        )
+        fingerprint = state.fingerprint(template, parameters or {}, region, stack_name)
+        restored = state.load(data_dir, fingerprint) if data_dir is not None else None
+        if restored is not None:
+            stack = adopt(restored, template)
+        else:
+            stack = provision(
+                template,
+                endpoint_url=moto_url,
+                region=region,
+                stack_name=stack_name,
+                parameters=parameters or {},
+            )
         specs = function_specs(template, repo_root)
         # Bound now, so the functions' environment can name the front's URL.
         server = serve(None, "127.0.0.1", port, quiet=quiet)
@@ -214,6 +262,18 @@ def start(
                     )
                 )
         threads.append(SnsWatcher(account_id=stack.account_id, region=region, stop=stop))
+        streams = stream_readers(stack, session, moto_url, stop)
+        threads += streams
+        snapshots = None
+        if data_dir is not None:
+            snapshots = state.Snapshotter(
+                folder=data_dir,
+                fingerprint=fingerprint,
+                stack=stack,
+                stop=stop,
+                interval_s=snapshot_interval_s,
+            )
+            threads.append(snapshots)
         server.front = front
         threads.append(threading.Thread(target=server.serve_forever, name="http", daemon=True))
         for thread in threads:
@@ -234,4 +294,7 @@ def start(
         _moto=moto,
         _stop=stop,
         _threads=threads,
+        snapshots=snapshots,
+        restored=restored is not None,
+        streams=streams,
     )
