@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 REQS := requirements-dev.txt layers/sikemas/requirements.txt layers/imaging/requirements.txt
 
-.PHONY: setup run test lint typecheck cfn-lint unit integration e2e bench validate build clean
+.PHONY: setup run reset test lint typecheck cfn-lint unit integration e2e bench validate build clean
 
 setup: $(STAMP)
 
@@ -17,8 +17,14 @@ $(STAMP): $(REQS)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
+# The local stack keeps its data in .local-data/ across restarts; `make reset` empties it.
+LOCAL_DATA ?= .local-data
+
 run: $(STAMP)
-	PYTHONPATH=local:layers/sikemas:. $(BIN)/python -m sikemas_local
+	PYTHONPATH=local:layers/sikemas:. $(BIN)/python -m sikemas_local --data-dir $(LOCAL_DATA)
+
+reset:
+	rm -rf $(LOCAL_DATA)
 
 test: lint typecheck cfn-lint unit integration e2e
 

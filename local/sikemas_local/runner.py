@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-from botocore.config import Config
 
 from sikemas_local import moto_fixes, state
 from sikemas_local.auth import JwtAuthorizer
@@ -19,7 +18,7 @@ from sikemas_local.http_front import BoundRoute, Front, FrontConfig, serve
 from sikemas_local.poller import QueuePoller, SnsWatcher
 from sikemas_local.provision import Stack, adopt, provision
 from sikemas_local.runtime import LocalFunction, make_importable
-from sikemas_local.streams import StreamReader, discard, trim_moto_stream
+from sikemas_local.streams import MotoShard, StreamReader, discard
 from sikemas_local.template import (
     REPO_ROOT,
     TEMPLATE_PATH,
@@ -140,32 +139,17 @@ def http_authorizer(
     return authorizer, pool_id, audiences[0]
 
 
-def stream_readers(
-    stack: Stack, session: boto3.session.Session, endpoint_url: str, stop: threading.Event
-) -> list[StreamReader]:
+def stream_readers(stack: Stack, stop: threading.Event) -> list[StreamReader]:
     """A reader for each table with a stream. None of the template's functions consumes a
     stream yet: the records are dropped once read, so moto does not keep them for ever."""
-    streams = session.client(
-        "dynamodbstreams",
-        endpoint_url=endpoint_url,
-        # moto serves the Streams API only without account-based endpoints.
-        config=Config(account_id_endpoint_mode="disabled"),
-    )
     readers = []
     for logical_id, kind in stack.types.items():
-        stream_arn = stack.attributes.get(logical_id, {}).get("StreamArn")
-        if kind != "AWS::DynamoDB::Table" or not stream_arn:
+        if kind != "AWS::DynamoDB::Table" or "StreamArn" not in stack.attributes.get(
+            logical_id, {}
+        ):
             continue
-        readers.append(
-            StreamReader(
-                streams=streams,
-                stream_arn=stream_arn,
-                consumer=discard,
-                trim=trim_moto_stream(stack.account_id, stack.region),
-                stop=stop,
-                name=logical_id,
-            )
-        )
+        shard = MotoShard(stack.account_id, stack.region, stack.refs[logical_id])
+        readers.append(StreamReader(shard=shard, consumer=discard, stop=stop, name=logical_id))
     return readers
 
 
@@ -262,7 +246,7 @@ def start(
                     )
                 )
         threads.append(SnsWatcher(account_id=stack.account_id, region=region, stop=stop))
-        streams = stream_readers(stack, session, moto_url, stop)
+        streams = stream_readers(stack, stop)
         threads += streams
         snapshots = None
         if data_dir is not None:

@@ -82,9 +82,17 @@ class Gate:
 GATE = Gate()
 
 
+def _waits(environ: dict[str, Any]) -> bool:
+    """An SQS ReceiveMessage may wait up to 20 s for a message: holding the gate that long
+    would stall every snapshot and stream trim (and, waiting behind them, every request).
+    What it changes (a message's visibility) is safe to save half-way."""
+    return str(environ.get("HTTP_X_AMZ_TARGET", "")).endswith(".ReceiveMessage")
+
+
 class GatedMotoServer(ThreadedMotoServer):
     """moto's threaded server, each request inside `GATE.shared()` (its response read whole
-    inside the gate: S3 streams bodies from the objects it would otherwise be saving)."""
+    inside the gate: S3 streams bodies from the objects it would otherwise be saving), except
+    SQS's long polls."""
 
     def __init__(self, *, gate: Gate = GATE, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -102,6 +110,8 @@ class GatedMotoServer(ThreadedMotoServer):
         gate = self._gate
 
         def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+            if _waits(environ):
+                return list(inner(environ, start_response))
             with gate.shared():
                 body = inner(environ, start_response)
                 try:
@@ -236,7 +246,11 @@ def load(folder: Path, fingerprint_: str, log: Callable[[str], None] = print) ->
 
 
 class Snapshotter(threading.Thread):
-    """Saves every `interval_s` seconds when moto saw requests since the last save."""
+    """Saves every `interval_s` seconds when moto saw requests since the last save.
+
+    A save holds every request back while it pickles (measured: 0.6 s at 1,000 reports, ~5 s
+    at 10,000 on a loaded 2-core machine), so the wait between saves grows to 20 times the
+    last save's: requests are held back at most ~5% of the time."""
 
     def __init__(
         self,
@@ -255,6 +269,7 @@ class Snapshotter(threading.Thread):
         self.stop = stop
         self.interval_s = interval_s
         self.gate = gate
+        self.wait_s = interval_s
         self._saved_at = -1
         self._lock = threading.Lock()
 
@@ -263,12 +278,13 @@ class Snapshotter(threading.Thread):
             changes = self.gate.changes
             if changes == self._saved_at:
                 return False
-            save(self.folder, self.fingerprint, self.stack, self.gate)
+            _size, held = save(self.folder, self.fingerprint, self.stack, self.gate)
             self._saved_at = changes
+            self.wait_s = max(self.interval_s, 20 * held)
             return True
 
     def run(self) -> None:
-        while not self.stop.wait(self.interval_s):
+        while not self.stop.wait(self.wait_s):
             try:
                 self.save_if_changed()
             except Exception as error:
