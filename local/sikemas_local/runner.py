@@ -139,6 +139,21 @@ def http_authorizer(
     return authorizer, pool_id, audiences[0]
 
 
+_LOCAL_ENDPOINT = re.compile(r"^http://127\.0\.0\.1:\d+(?=/|$)")
+
+
+def rebase_endpoints(stack: Stack, endpoint_url: str) -> None:
+    """Saved names that embed moto's address (queue URLs) point at this run's moto: it
+    listens on a new port each time."""
+    stack.refs = {
+        name: _LOCAL_ENDPOINT.sub(endpoint_url, value) for name, value in stack.refs.items()
+    }
+    stack.attributes = {
+        name: {key: _LOCAL_ENDPOINT.sub(endpoint_url, value) for key, value in values.items()}
+        for name, values in stack.attributes.items()
+    }
+
+
 def stream_readers(stack: Stack, stop: threading.Event) -> list[StreamReader]:
     """A reader for each table with a stream. None of the template's functions consumes a
     stream yet: the records are dropped once read, so moto does not keep them for ever."""
@@ -185,6 +200,7 @@ def start(
         restored = state.load(data_dir, fingerprint) if data_dir is not None else None
         if restored is not None:
             stack = adopt(restored, template)
+            rebase_endpoints(stack, moto_url)
         else:
             stack = provision(
                 template,

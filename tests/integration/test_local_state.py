@@ -75,6 +75,7 @@ def test_reports_survive_a_restart(tmp_path: Path) -> None:
         again.close()
 
     assert again.restored
+    assert again.stack.ref("PhotoQueue").startswith(again.moto_url + "/")  # moto's new port
     assert answer.status_code == 200, answer.text
     assert answer.json()["report"]["tracking_code"] == report["tracking_code"]
 
