@@ -71,11 +71,13 @@ class MotoShard:
         return table.stream_shard
 
     def read(self, limit: int) -> list[dict[str, Any]]:
-        shard = self._shard()
-        if shard is None:
-            return []
-        # Writers only append, and only the reader removes: a slice is a consistent view.
-        return [record.to_json() for record in shard.items[:limit]]
+        # With no request in flight: a transaction being cancelled takes back the records it
+        # added, and their sequence numbers are given again.
+        with self.gate.exclusive():
+            shard = self._shard()
+            if shard is None:
+                return []
+            return [record.to_json() for record in shard.items[:limit]]
 
     def kept(self) -> int:
         shard = self._shard()
