@@ -14,8 +14,9 @@ its size.
 - shipped: the local stack as it is (moto's transactions with an undo log, the table's stream
   read and trimmed).
 - baseline: moto as it comes (each transaction deep-copies the table with every stream record;
-  nothing reads the stream). It stops at `--baseline-max` reports (default 1,000) or when one
-  create takes longer than 5 s: its growth is clear long before 10,000, which it cannot reach.
+  nothing reads the stream), at 100, 500 and 1,000 reports (`--baseline-reports`). It stops at
+  `--baseline-max` reports, at a failed create, or when one create takes longer than 5 s: its
+  growth is clear long before 10,000, which it cannot reach.
 """
 
 from __future__ import annotations
@@ -118,6 +119,8 @@ def worker(variant: str, checkpoints: list[int], limit: int) -> None:
         for target in checkpoints:
             if target > limit:
                 break
+            measured: list[float] = []
+            failure = None
             if template_items and target - WINDOW > created:
                 _fill(dynamodb, table, _copies(template_items, first, target - WINDOW - created))
                 created = target - WINDOW
@@ -135,31 +138,30 @@ def worker(variant: str, checkpoints: list[int], limit: int) -> None:
                 elapsed = time.perf_counter() - started
                 if response.status_code != 201:
                     error = response.json().get("error", {}).get("code", response.status_code)
-                    print(json.dumps({"failed_at": created + 1, "error": error}), flush=True)
+                    failure = f"create {created + 1}: {error} after {elapsed:.0f} s"
                     break
                 latencies.append(elapsed)
+                measured.append(elapsed)
                 created += 1
                 if not template_items:
                     first = response.json()["report"]
                     template_items = _report_items(dynamodb, table, first)
                 if variant == "baseline" and elapsed > SLOWEST_BASELINE_S:
                     break
-            window = latencies[-WINDOW:]
-            if len(window) < 2:
-                break
-            point: dict[str, Any] = {
-                "reports": created,
-                "rss_mb": round(rss_mb()),
-                "median_ms": round(statistics.median(window) * 1000, 1),
-                "p95_ms": round(statistics.quantiles(window, n=20)[-1] * 1000, 1),
-            }
+            window = measured[-WINDOW:]
+            point: dict[str, Any] = {"reports": created, "rss_mb": round(rss_mb())}
+            if failure:
+                point["failed"] = failure
+            if len(window) >= 2:
+                point["median_ms"] = round(statistics.median(window) * 1000, 1)
+                point["p95_ms"] = round(statistics.quantiles(window, n=20)[-1] * 1000, 1)
             if variant == "shipped" and local.snapshots is None:
                 with tempfile.TemporaryDirectory() as folder:
                     size, held = state.save(Path(folder), "bench", local.stack)
                 point["snapshot_mb"] = round(size / 1e6, 1)
                 point["snapshot_s"] = round(held, 2)
             print(json.dumps(point), flush=True)
-            if created < target:
+            if created < target or failure:
                 break
     finally:
         local.close()
@@ -189,9 +191,9 @@ def run_variant(variant: str, checkpoints: list[int], limit: int) -> list[dict[s
     )
     lines = [json.loads(line) for line in finished.stdout.splitlines() if line.startswith("{")]
     points = [line for line in lines if "reports" in line]
-    for line in lines:
-        if "failed_at" in line:
-            print(f"  {variant}: create number {line['failed_at']} failed: {line['error']}")
+    for line in points:
+        if "failed" in line:
+            print(f"  {variant}: {line['failed']}")
     if finished.returncode != 0:
         tail = "\n".join(finished.stderr.splitlines()[-15:])
         print(f"{variant}: worker failed ({finished.returncode}):\n{tail}", file=sys.stderr)
@@ -203,6 +205,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.local_stack")
     parser.add_argument("--reports", default="100,1000,10000")
     parser.add_argument("--baseline-max", type=int, default=1000)
+    parser.add_argument(
+        "--baseline-reports", default="100,500,1000", help="the baseline's own checkpoints"
+    )
     parser.add_argument("--worker", choices=("shipped", "baseline"))
     args = parser.parse_args(argv)
     checkpoints = sorted(int(item) for item in args.reports.split(","))
@@ -211,7 +216,8 @@ def main(argv: list[str] | None = None) -> None:
         worker(args.worker, checkpoints, limit)
         return
     print("Local stack: RSS and create latency (last 50 creates) as reports pile up")
-    baseline = run_variant("baseline", checkpoints, args.baseline_max)
+    baseline_checkpoints = sorted(int(item) for item in args.baseline_reports.split(","))
+    baseline = run_variant("baseline", baseline_checkpoints, args.baseline_max)
     shipped = run_variant("shipped", checkpoints, max(checkpoints))
     print(
         f"{'reports':>8} | {'baseline: RSS MB':>16} {'median ms':>10} {'p95 ms':>8} | "
@@ -222,12 +228,12 @@ def main(argv: list[str] | None = None) -> None:
         old = next((p for p in baseline if p["reports"] == reports), None)
         new = next((p for p in shipped if p["reports"] == reports), None)
         left = (
-            f"{old['rss_mb']:>16} {old['median_ms']:>10} {old['p95_ms']:>8}"
+            f"{old['rss_mb']:>16} {old.get('median_ms', 'failed'):>10} {old.get('p95_ms', ''):>8}"
             if old
             else f"{'(not run)':>16} {'':>10} {'':>8}"
         )
         right = (
-            f"{new['rss_mb']:>15} {new['median_ms']:>10} {new['p95_ms']:>8} "
+            f"{new['rss_mb']:>15} {new.get('median_ms', 'failed'):>10} {new.get('p95_ms', ''):>8} "
             f"{new.get('snapshot_s', ''):>7} {new.get('snapshot_mb', ''):>8}"
             if new
             else f"{'(not run)':>15}"

@@ -261,7 +261,12 @@ def start(
                         stop=stop,
                     )
                 )
-        threads.append(SnsWatcher(account_id=stack.account_id, region=region, stop=stop))
+        watcher = SnsWatcher(account_id=stack.account_id, region=region, stop=stop)
+        if restored is not None:
+            watcher.log = lambda _line: None  # messages of earlier runs: not shown again
+            watcher.check()
+            watcher.log = print
+        threads.append(watcher)
         streams = stream_readers(stack, stop)
         threads += streams
         snapshots = None
