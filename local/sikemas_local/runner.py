@@ -57,9 +57,11 @@ class LocalStack:
         self._server.server_close()
         for thread in self._threads:
             thread.join(timeout=10)
-        if self.snapshots is not None:
-            self.snapshots.save_if_changed()
-        self._moto.stop()
+        try:
+            if self.snapshots is not None:
+                self.snapshots.save_if_changed()
+        finally:
+            self._moto.stop()
 
 
 def fake_aws_environment(endpoint_url: str, region: str) -> None:
