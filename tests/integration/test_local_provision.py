@@ -83,7 +83,7 @@ def test_bucket_notifies_the_queue_for_originals_only(template: dict[str, Any]) 
     s3.put_object(Bucket=bucket, Key="public/01JD2Y6X3B6Q3W9Y5K8R7T4V2N/1.jpg", Body=b"jpeg")
 
     keys = [
-        # S3 sends keys URL-encoded (moto also encodes "/"): decode them as handlers must.
+        # S3 sends keys URL-encoded: decode them as handlers must.
         unquote_plus(record["s3"]["object"]["key"])
         for message in _drain(sqs, queue_url)
         for record in json.loads(message["Body"]).get("Records", [])
