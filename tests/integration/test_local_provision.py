@@ -75,7 +75,9 @@ def test_a_renamed_index_in_the_template_is_the_index_provisioned(
 
 
 @pytest.mark.usefixtures("aws")
-def test_bucket_notifies_the_queue_for_originals_and_after_photos_only(template: dict[str, Any]) -> None:
+def test_bucket_notifies_the_queue_for_originals_and_after_photos_only(
+    template: dict[str, Any],
+) -> None:
     stack = _provision(template)
     s3 = boto3.client("s3", region_name=REGION)
     sqs = boto3.client("sqs", region_name=REGION)
