@@ -47,6 +47,7 @@ from sikemas.geo import (
 )
 from sikemas.geodesy import check_lat_lon
 from sikemas.photo.reading import DEFAULT_MAX_BYTES, read_photo, refused
+from sikemas_tools.national_holidays import register_holidays
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -535,7 +536,7 @@ def _inspect_photo(args: argparse.Namespace) -> int:
 
 # --------------------------------------------------------------------------- entry point
 
-COMMANDS: list[Registrar] = [_register_import_boundary, _register_inspect_photo]
+COMMANDS: list[Registrar] = [_register_import_boundary, _register_inspect_photo, register_holidays]
 
 
 def build_parser() -> argparse.ArgumentParser:
