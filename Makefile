@@ -6,15 +6,17 @@ PYTHON ?= $(shell for p in python3.13 python3; do \
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-REQS := requirements-dev.txt layers/sikemas/requirements.txt layers/imaging/requirements.txt
+REQS := requirements-dev.txt
+# SAM CLI and pip-tools never phone home from here.
+export SAM_CLI_TELEMETRY := 0
 
-.PHONY: setup run test lint typecheck cfn-lint unit integration e2e bench validate build clean
+.PHONY: setup lock run test lint typecheck cfn-lint unit integration e2e bench validate build clean
 
 setup: $(STAMP)
 
 $(STAMP): $(REQS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.txt
 	touch $@
 
 run: $(STAMP)
@@ -56,5 +58,20 @@ validate: .tools/.installed
 build: .tools/.installed
 	.tools/bin/sam build
 
+# Recompile the lock files from the *.in pins (exact versions and hashes of every transitive
+# package): the layers first, then the dev environment held to them.
+.lock/.installed:
+	$(PYTHON) -m venv .lock
+	.lock/bin/python -m pip install --quiet --disable-pip-version-check pip-tools==7.7.0
+	touch $@
+
+COMPILE = .lock/bin/pip-compile --quiet --generate-hashes --strip-extras --no-header \
+	--allow-unsafe --no-emit-index-url --no-emit-find-links
+
+lock: .lock/.installed
+	cd layers/sikemas && ../../$(COMPILE) -o requirements.txt requirements.in
+	cd layers/imaging && ../../$(COMPILE) -o requirements.txt requirements.in
+	$(COMPILE) -o requirements-dev.txt requirements-dev.in
+
 clean:
-	rm -rf $(VENV) .tools .aws-sam .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .tools .lock .aws-sam .pytest_cache .mypy_cache .ruff_cache

@@ -1,13 +1,15 @@
-"""``make bench``: cold starts against their baselines, then the photo pipeline against a naive
-one, in one run."""
+"""``make bench``: cold starts against their baselines, what the libraries we left out would add,
+then the photo pipeline against a naive one, in one run."""
 
 from __future__ import annotations
 
-from bench import cold_start, photo_bench
+from bench import cold_start, library_costs, photo_bench
 
 
 def main() -> None:
     cold_start.main()
+    print()
+    library_costs.main()
     print()
     photo_bench.main([])
 

@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +29,18 @@ DERIVE_REPEAT = 7
 VARIANTS = ("baseline", "read", "derive", "naive")
 
 
-def make_test_jpeg(width: int = 4000, height: int = 3000) -> bytes:
-    """A photo-like 12 MP JPEG: gradients plus sensor-like noise, EXIF GPS, orientation 6."""
+BENCH_POINT = (0.73367, 124.315)  # where make_test_jpeg's GPS points: central Kotamobagu
+
+
+def make_test_jpeg(
+    width: int = 4000, height: int = 3000, taken_at: datetime | None = None
+) -> bytes:
+    """A photo-like 12 MP JPEG: gradients plus sensor-like noise, EXIF GPS at BENCH_POINT,
+    orientation 6, taken at ``taken_at`` (default 2024-05-01 09:02:03 WITA)."""
     from PIL import Image
+
+    wita = timezone(timedelta(hours=8))
+    taken = (taken_at or datetime(2024, 5, 1, 9, 2, 3, tzinfo=wita)).astimezone(wita)
 
     ramp = Image.linear_gradient("L").resize((width, height))
     noise = Image.effect_noise((width, height), 24)
@@ -46,11 +56,11 @@ def make_test_jpeg(width: int = 4000, height: int = 3000) -> bytes:
             2: (0.0, 44.0, 1.2),
             3: "E",
             4: (124.0, 18.0, 54.0),
-            29: "2024:05:01",
+            29: taken.strftime("%Y:%m:%d"),
             7: (1.0, 2.0, 3.0),
         }
     )
-    exif.get_ifd(0x8769).update({0x9003: "2024:05:01 09:02:03", 0x9011: "+08:00"})
+    exif.get_ifd(0x8769).update({0x9003: taken.strftime("%Y:%m:%d %H:%M:%S"), 0x9011: "+08:00"})
     out = io.BytesIO()
     img.save(out, "JPEG", quality=90, exif=exif)
     return out.getvalue()

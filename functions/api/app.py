@@ -5,19 +5,19 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from importlib import resources
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from sikemas.api import errors, views
-from sikemas.api.models import parse_create_report, parse_photo_slot
+from sikemas.api.models import body_text, field_error, parse_create_report, parse_photo_slot
 from sikemas.composition import ApiDependencies, api_dependencies
 from sikemas.domain.report import Location
 from sikemas.errors import (
     InvalidIdempotencyKey,
     InvalidRequest,
-    PayloadTooLarge,
     RouteNotFound,
     SikemasError,
     Unauthorized,
@@ -25,7 +25,6 @@ from sikemas.errors import (
 from sikemas.observability import MetricUnit, logger, metrics
 from sikemas.usecases.intake import Citizen, NewReport
 
-MAX_BODY_BYTES = 16 * 1024
 PAGE_SIZE_DEFAULT = 20
 PAGE_SIZE_MAX = 50
 _IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:\-]{1,128}$")
@@ -55,14 +54,23 @@ def create_app(deps: ApiDependencies) -> APIGatewayHttpResolver:
         return Citizen(subject=str(sub), phone=claims.get("phone_number"))
 
     def read_body() -> str:
-        raw = app.current_event.decoded_body or ""
-        if len(raw.encode()) > MAX_BODY_BYTES:
-            raise PayloadTooLarge(details=[{"max_bytes": MAX_BODY_BYTES}])
-        return raw
+        event = app.current_event
+        return body_text(event.body, base64_encoded=bool(event.is_base64_encoded))
 
     @app.get("/v1/health")
     def health() -> Response[str]:
         return ok({"status": "ok"})
+
+    @app.get("/v1/openapi.json")
+    def openapi() -> Response[str]:
+        # Read on request, never at cold start: few callers want it.
+        document = resources.files("sikemas.api").joinpath("openapi.json").read_text("utf-8")
+        return Response(
+            status_code=200,
+            content_type=errors.JSON,
+            body=document,
+            headers={"Cache-Control": "public, max-age=300"},
+        )
 
     @app.get("/v1/categories")
     def categories() -> Response[str]:
@@ -132,7 +140,7 @@ def create_app(deps: ApiDependencies) -> APIGatewayHttpResolver:
             limit = 0
         if not 1 <= limit <= PAGE_SIZE_MAX:
             raise InvalidRequest(
-                details=[{"field": "limit", "minimum": 1, "maximum": PAGE_SIZE_MAX}]
+                details=[field_error("limit", "out_of_range", min=1, max=PAGE_SIZE_MAX)]
             )
         page = intake.my_reports(citizen(), limit, params.get("cursor") or None)
         return ok(

@@ -3,6 +3,7 @@ real handlers loaded with the environment the template gives them."""
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
 from collections.abc import Iterator
@@ -75,6 +76,7 @@ class Api:
         *,
         body: Any = None,
         raw_body: str | None = None,
+        raw_bytes: bytes | None = None,
         phone: str | None = "+6281234567890",
         sub: str | None = None,
         headers: dict[str, str] | None = None,
@@ -95,11 +97,14 @@ class Api:
         event["queryStringParameters"] = query
         event["rawQueryString"] = "&".join(f"{k}={v}" for k, v in (query or {}).items())
         event["pathParameters"] = parameters
-        if raw_body is not None:
+        event["isBase64Encoded"] = False
+        if raw_bytes is not None:  # as API Gateway hands over a body that is not text
+            event["body"] = base64.b64encode(raw_bytes).decode()
+            event["isBase64Encoded"] = True
+        elif raw_body is not None:
             event["body"] = raw_body
         else:
             event["body"] = None if body is None else json.dumps(body)
-        event["isBase64Encoded"] = False
         if phone is None and sub is None:
             event["requestContext"].pop("authorizer", None)
         else:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from sikemas.api.models import MAX_BODY_BYTES
 from tests.integration.conftest import Api, load_function
 
 RUBBISH = {
@@ -264,8 +265,10 @@ def test_a_body_that_is_not_json_is_refused(api: Api, raw):
 
 
 def test_an_oversized_body_is_refused(api: Api):
-    status, body, _ = api.call("POST", "/v1/reports", raw_body=json.dumps({"x": "y" * 20_000}))
+    raw = json.dumps({"x": "y" * MAX_BODY_BYTES})
+    status, body, _ = api.call("POST", "/v1/reports", raw_body=raw)
     assert (status, error_code(body)) == (413, "payload_too_large")
+    assert body["error"]["details"] == [{"max_bytes": MAX_BODY_BYTES}]
 
 
 def test_a_request_without_identity_claims_is_unauthorized(api: Api):
@@ -298,6 +301,28 @@ def test_the_public_view_shows_a_routed_report_by_id_or_tracking_code_without_th
     assert "081234567890" not in public["description"]
     assert "a@b.id" not in public["description"]
     assert not {"reporter_id", "phone", "notify_sms", "privacy"} & set(public)
+
+
+@pytest.mark.parametrize(
+    "contact",
+    ["+62 812-3456-7890", "+62-812-3456-7890", "(0434) 21234", "7174012345670001"],
+)
+def test_the_public_view_masks_every_phone_and_nik_form_in_description_and_address(
+    api: Api, contact
+):
+    body = {
+        **PERMIT,
+        "description": f"Izin usaha belum keluar, hubungi {contact} ya.",
+        "address": f"Jl. Ahmad Yani no. 7, telp {contact}",
+    }
+    _, created, _ = api.call("POST", "/v1/reports", body=body)
+
+    _, got, _ = api.call("GET", f"/v1/reports/{created['report']['id']}", phone=None)
+
+    public = got["report"]
+    assert contact not in public["description"]
+    assert contact not in public["address"]
+    assert public["address"].startswith("Jl. Ahmad Yani no. 7, telp [")
 
 
 def test_an_anonymous_report_shows_a_coarse_location_and_no_address(api: Api):

@@ -173,9 +173,9 @@ def test_function_specs_read_routes_auth_and_sqs_sources(template: dict[str, Any
 
     routes = {route.route_key: route.auth_required for route in specs["ApiFunction"].http_routes}
     assert routes["GET /v1/health"] is False
-    assert routes["GET /v1/reports/{id}"] is False
+    assert routes["GET /v1/reports/{report_id}"] is False
     assert routes["POST /v1/reports"] is True
-    assert routes["GET /v1/me/reports/{id}"] is True
+    assert routes["GET /v1/me/reports/{report_id}"] is True
     (source,) = specs["PhotoCheckFunction"].sqs_sources
     assert (source.queue, source.batch_size, source.report_batch_item_failures) == (
         "PhotoQueue",

@@ -536,7 +536,40 @@ def _inspect_photo(args: argparse.Namespace) -> int:
 
 # --------------------------------------------------------------------------- entry point
 
-COMMANDS: list[Registrar] = [_register_import_boundary, _register_inspect_photo, register_holidays]
+
+def _openapi(args: argparse.Namespace) -> int:
+    from sikemas_tools import openapi  # pydantic: only for this command
+
+    if args.check:
+        if openapi.DOCUMENT.read_text(encoding="utf-8") != openapi.render():
+            raise CliError(
+                "openapi.json usang: jalankan bin/sikemas openapi",
+                "openapi.json is stale: run bin/sikemas openapi",
+                EXIT_FAILED,
+            )
+        sys.stdout.write(f"{openapi.DOCUMENT.relative_to(openapi.ROOT)} is up to date\n")
+        return 0
+    sys.stdout.write(f"{openapi.write().relative_to(openapi.ROOT)}\n")
+    return 0
+
+
+def _register_openapi(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = subparsers.add_parser(
+        "openapi",
+        help="write the API's OpenAPI document (docs/openapi.json)",
+        description="Build the citizen API's OpenAPI 3.1 document from its documentation "
+        "models and write it where the API serves it from (docs/openapi.json links there).",
+    )
+    p.add_argument("--check", action="store_true", help="fail if the committed file is stale")
+    p.set_defaults(func=_openapi)
+
+
+COMMANDS: list[Registrar] = [
+    _register_import_boundary,
+    _register_inspect_photo,
+    _register_openapi,
+    register_holidays,
+]
 
 
 def build_parser() -> argparse.ArgumentParser:

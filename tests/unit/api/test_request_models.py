@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import base64
 import json
 
 import pytest
 
-from sikemas.api.models import parse_create_report, parse_photo_slot
+from sikemas.api.models import (
+    MAX_BODY_BYTES,
+    body_text,
+    parse_create_report,
+    parse_photo_slot,
+)
 from sikemas.domain.report import Kind, Privacy
-from sikemas.errors import InvalidJson, InvalidRequest
+from sikemas.errors import InvalidJson, InvalidRequest, PayloadTooLarge
 
 VALID = {
     "kind": "complaint",
@@ -87,3 +93,124 @@ def test_photo_slot_bodies(body, error):
         parse_photo_slot(json.dumps(body))
     assert refused.value.details[0]["type"] == error
     assert parse_photo_slot('{"slot": 2}').slot == 2
+
+
+# -- null, broken text, and what is measured ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "error"),
+    [("kind", "enum"), ("category", "string_type"), ("description", "string_type")],
+)
+def test_a_required_field_set_to_null_is_a_field_error(field, error):
+    assert problems({**VALID, field: None}) == {field: error}
+
+
+def test_optional_fields_set_to_null_take_their_defaults():
+    got = parse_create_report(
+        json.dumps({**VALID, "address": None, "privacy": None, "photo_count": None})
+    )
+    assert (got.address, got.privacy, got.photo_count) == (None, Privacy.PUBLIC, 0)
+
+
+@pytest.mark.parametrize(
+    ("raw", "field"),
+    [
+        ('{"description": "Sampah \\ud800 menumpuk"}', "description"),
+        ('{"kind": "complaint", "\\udfff": 1}', "\\udfff"),
+        ('{"location": {"lat": ["\\ud83d"]}}', "location.lat[0]"),
+    ],
+)
+def test_a_lone_surrogate_anywhere_is_refused_before_anything_else(raw, field):
+    with pytest.raises(InvalidRequest) as refused:
+        parse_create_report(raw)
+    assert [(d["field"], d["type"]) for d in refused.value.details] == [(field, "string_unicode")]
+    json.dumps(refused.value.details, ensure_ascii=False).encode("utf-8")
+
+
+def test_text_is_measured_after_it_is_normalised():
+    assert problems({**VALID, "description": "\u200b" * 12}) == {"description": "string_too_short"}
+    assert problems({**VALID, "description": "\x00" * 9 + "a"}) == {
+        "description": "string_too_short"
+    }
+    got = parse_create_report(
+        json.dumps({**VALID, "description": "\x1b[1mSampah\x1b[0m\x07 pasar"})
+    )
+    assert got.description == "Sampah pasar"
+    assert parse_create_report(json.dumps({**VALID, "description": "😀" * 2000})).description
+
+
+def test_field_messages_name_the_limit_in_both_languages():
+    with pytest.raises(InvalidRequest) as refused:
+        parse_create_report(json.dumps({**VALID, "description": "x" * 2001, "kind": "rumour"}))
+    by_field = {d["field"]: d for d in refused.value.details}
+
+    assert by_field["description"]["message"] == {
+        "id": "Maksimal 2000 karakter.",
+        "en": "At most 2000 characters.",
+    }
+    assert by_field["description"]["max"] == 2000
+    assert by_field["kind"]["message"]["id"].startswith("Harus salah satu dari: complaint")
+
+
+def test_a_huge_integer_where_a_number_is_expected_is_out_of_range():
+    assert problems({**VALID, "location": {"lat": 10**400, "lon": 124.3}}) == {
+        "location.lat": "out_of_range"
+    }
+
+
+def test_json_nested_too_deep_is_invalid_json():
+    with pytest.raises(InvalidJson):
+        parse_create_report("[" * 100_000 + "]" * 100_000)
+
+
+# -- the body as API Gateway hands it over -----------------------------------------------------
+
+
+def test_the_longest_valid_body_escaped_as_python_escapes_it_fits_the_limit():
+    longest = {
+        "kind": "suggestion",
+        "category": "😀" * 64,
+        "description": "😀" * 2000,
+        "location": {"lat": -0.123456789012345, "lon": -123.45678901234567, "accuracy_m": 9999.5},
+        "address": "😀" * 300,
+        "privacy": "confidential",
+        "photo_count": 3,
+        "notify_sms": False,
+    }
+    raw = json.dumps(longest, indent=2)
+
+    assert len(raw.encode()) <= MAX_BODY_BYTES
+    assert body_text(raw, base64_encoded=False) == raw
+    assert MAX_BODY_BYTES < 32 * 1024  # and no bigger than it needs to be
+
+
+def test_a_body_over_the_limit_is_refused_before_it_is_parsed():
+    with pytest.raises(PayloadTooLarge):
+        body_text("x" * (MAX_BODY_BYTES + 1), base64_encoded=False)
+    with pytest.raises(PayloadTooLarge):
+        body_text(base64.b64encode(b"x" * (MAX_BODY_BYTES + 1)).decode(), base64_encoded=True)
+
+
+@pytest.mark.parametrize(
+    ("data", "position"), [(b'{"a": "\xff"}', 7), (b"\xc3(", 0), (b"ok\xed\xa0\x80", 2)]
+)
+def test_bytes_that_are_not_utf8_are_invalid_json_with_the_position(data, position):
+    with pytest.raises(InvalidJson) as refused:
+        body_text(base64.b64encode(data).decode(), base64_encoded=True)
+    detail = refused.value.details[0]
+    assert (detail["type"], detail["position"]) == ("utf8", position)
+    assert set(detail["message"]) == {"id", "en"}
+
+
+def test_a_text_body_carrying_a_surrogate_is_invalid_json_not_a_crash():
+    with pytest.raises(InvalidJson):
+        body_text('{"a": "\ud800"}', base64_encoded=False)
+
+
+def test_utf8_bytes_and_text_bodies_read_the_same():
+    raw = '{"description": "Jalan berlubang — 3 m ✓"}'
+    assert body_text(base64.b64encode(raw.encode()).decode(), base64_encoded=True) == raw
+    assert body_text(raw, base64_encoded=False) == raw
+    assert body_text(None, base64_encoded=False) == ""
+    assert body_text(base64.b64encode(b"\xef\xbb\xbf{}").decode(), base64_encoded=True) == "{}"

@@ -3,21 +3,13 @@ shapes never leak here, and no view carries the reporter's identity."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from sikemas.api.text import mask_contacts
 from sikemas.city import City
 from sikemas.domain.photo_verdict import reason_message
 from sikemas.domain.report import Privacy, Report, TimelineEvent
 from sikemas.ports import Upload
-
-# Phone numbers and e-mail addresses a citizen typed into a description are masked in public.
-_PHONE = re.compile(r"(?:\+62|62|0)8[\d\s\-]{7,13}\d")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
-
-
-def _mask(text: str) -> str:
-    return _EMAIL.sub("[email]", _PHONE.sub("[telepon]", text))
 
 
 def category_view(city: City, code: str) -> dict[str, Any]:
@@ -147,9 +139,9 @@ def public_view(city: City, r: Report, *, photo_base_url: str | None = None) -> 
         location = {"lat": round(r.location.lat, digits), "lon": round(r.location.lon, digits)}
     return {
         **_identity(city, r),
-        "description": _mask(r.description),
+        "description": mask_contacts(r.description),
         "location": location,
-        "address": None if anonymous else r.address,
+        "address": None if anonymous or r.address is None else mask_contacts(r.address),
         "subdistrict": r.subdistrict,
         # Only the derived, metadata-free copies; rejected photos never get one.
         "photos": [

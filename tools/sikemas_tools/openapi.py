@@ -1,0 +1,525 @@
+"""The citizen API's contract: pydantic models kept for documentation only, and the OpenAPI 3.1
+document built from them (``bin/sikemas openapi``, written to the layer's
+``sikemas/api/openapi.json``; ``docs/openapi.json`` links to it).
+
+Never imported by a Lambda function: the API parses bodies with its strict hand-written reader
+(``sikemas.api.models``), which costs no cold start; tests hold the two to the same answers.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt
+
+from sikemas.api.models import (
+    ADDRESS_MAX,
+    CATEGORY_MAX,
+    DESCRIPTION_MAX,
+    DESCRIPTION_MIN,
+    MAX_PHOTOS,
+)
+from sikemas.api.text import normalise
+from sikemas.domain.report import Kind, Privacy, Status
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCUMENT = ROOT / "layers" / "sikemas" / "sikemas" / "api" / "openapi.json"
+
+Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+
+
+def _normalised(value: object) -> object:
+    """As the parser does: text is normalised before it is measured."""
+    return normalise(value) if isinstance(value, str) else value
+
+
+CategoryCode = Annotated[
+    str, BeforeValidator(_normalised), Field(min_length=1, max_length=CATEGORY_MAX)
+]
+Description = Annotated[
+    str,
+    BeforeValidator(_normalised),
+    Field(min_length=DESCRIPTION_MIN, max_length=DESCRIPTION_MAX),
+]
+Address = Annotated[str, BeforeValidator(_normalised), Field(max_length=ADDRESS_MAX)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+# ------------------------------------------------------------------------------------------
+# Requests
+
+
+class LocationIn(_Strict):
+    """Where the problem is: WGS 84 degrees, and the phone's accuracy in metres."""
+
+    lat: Annotated[Number, Field(ge=-90, le=90)]
+    lon: Annotated[Number, Field(ge=-180, le=180)]
+    accuracy_m: Annotated[Number, Field(ge=0, le=10_000)] | None = None
+
+
+class CreateReportIn(_Strict):
+    """A new report. Text is normalised (NFC; control and invisible format characters removed,
+    newlines kept) before its length is measured."""
+
+    kind: Kind
+    category: CategoryCode
+    description: Description
+    location: LocationIn | None = None
+    address: Address | None = None
+    # null on an optional field means "absent": the default applies
+    privacy: Privacy | None = Privacy.PUBLIC
+    photo_count: Annotated[StrictInt, Field(ge=0, le=MAX_PHOTOS)] | None = 0
+    notify_sms: StrictBool | None = False
+
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "kind": "complaint",
+                    "category": "sampah",
+                    "description": "Tumpukan sampah di pinggir jalan dekat pasar, sudah tiga "
+                    "hari tidak diangkut.",
+                    "location": {"lat": 0.7335, "lon": 124.3167, "accuracy_m": 12},
+                    "address": "Jl. Ahmad Yani, Kotamobagu",
+                    "privacy": "public",
+                    "photo_count": 1,
+                    "notify_sms": True,
+                }
+            ]
+        },
+    )
+
+
+class PhotoSlotIn(_Strict):
+    """Ask for a (new) upload for one photo slot."""
+
+    slot: Annotated[StrictInt, Field(ge=1, le=MAX_PHOTOS)]
+
+    model_config = ConfigDict(
+        extra="forbid", strict=True, json_schema_extra={"examples": [{"slot": 1}]}
+    )
+
+
+# ------------------------------------------------------------------------------------------
+# Responses (open: a client must ignore fields it does not know)
+
+
+class Text(BaseModel):
+    id: str
+    en: str
+
+
+class Ref(BaseModel):
+    code: str
+    name: Text | None
+
+
+class AgencyRef(BaseModel):
+    code: str
+    name: str | None
+    jurisdiction: Literal["city", "vertical"] | None
+
+
+class Point(BaseModel):
+    lat: float
+    lon: float
+    accuracy_m: float | None = None
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+
+
+class AgencyName(BaseModel):
+    code: str
+    name: str
+
+
+class Category(BaseModel):
+    code: str
+    name: Text
+    agency: AgencyName
+    jurisdiction: Literal["city", "vertical"]
+    requires_photo: bool
+    requires_location: bool
+    emergency: bool
+    emergency_number: str | None
+
+
+class Categories(BaseModel):
+    categories: list[Category]
+
+
+class Upload(BaseModel):
+    """A presigned POST: send ``fields`` and then the file as multipart/form-data to ``url``."""
+
+    slot: int
+    url: str
+    fields: dict[str, str]
+    expires_at: str
+
+
+class PhotoCheck(BaseModel):
+    check: str
+    outcome: str
+    reason: str | None = None
+    message: Text | None = None
+
+
+class OwnerPhoto(BaseModel):
+    slot: int
+    received_at: str | None = None
+    outcome: str | None = None
+    taken_at: str | None = None
+    checks: list[PhotoCheck] = []
+    url: str | None = None
+    thumbnail_url: str | None = None
+
+
+class PublicPhoto(BaseModel):
+    slot: int
+    url: str | None
+    thumbnail_url: str | None
+
+
+class TimelineEntry(BaseModel):
+    at: str
+    from_: Status | None = Field(alias="from")
+    to: Status
+    by: str
+    reason: str | None
+    note: str | None
+
+
+class _ReportBase(BaseModel):
+    id: str
+    tracking_code: str
+    status: Status
+    kind: Kind
+    category: Ref
+    agency: AgencyRef
+    description: str
+    address: str | None
+    subdistrict: dict[str, Any] | None = None
+    created_at: str
+    updated_at: str
+
+
+class OwnerReport(_ReportBase):
+    location: Point | None
+    privacy: Privacy
+    photo_count: int
+    photos: list[OwnerPhoto]
+    notify_sms: bool
+    duplicate_of: str | None
+    timeline: list[TimelineEntry] | None = None
+
+
+class PublicReport(_ReportBase):
+    location: Point | None
+    photos: list[PublicPhoto]
+
+
+class Created(BaseModel):
+    report: OwnerReport
+    uploads: list[Upload]
+
+
+class OwnerReportOut(BaseModel):
+    report: OwnerReport
+
+
+class PublicReportOut(BaseModel):
+    report: PublicReport
+
+
+class MyReports(BaseModel):
+    reports: list[OwnerReport]
+    next_cursor: str | None
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: Text
+    details: list[dict[str, Any]]
+
+
+class Error(BaseModel):
+    """Every refusal of the function: a stable code and a message in Indonesian and English."""
+
+    error: ErrorBody
+
+
+class GatewayMessage(BaseModel):
+    """API Gateway's own answers, before the function runs (no token, unknown route)."""
+
+    message: str
+
+
+# ------------------------------------------------------------------------------------------
+# Operations
+
+Json = dict[str, Any]
+_BODY_ERRORS = ["invalid_json", "invalid_request", "invalid_encoding"]
+
+
+def _ref(model: type[BaseModel]) -> Json:
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+def _error(codes: list[str], description: str) -> Json:
+    schema = {
+        "allOf": [
+            {"$ref": "#/components/schemas/Error"},
+            {"properties": {"error": {"properties": {"code": {"enum": sorted(codes)}}}}},
+        ]
+    }
+    return {
+        "description": description + " Codes: " + ", ".join(f"`{c}`" for c in sorted(codes)),
+        "content": {"application/json": {"schema": schema}},
+    }
+
+
+def _ok(model: type[BaseModel], description: str) -> Json:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": _ref(model)}},
+    }
+
+
+_INTERNAL = {
+    "500": _error(["internal_error"], "Something failed on our side; the body quotes a code."),
+}
+_NO_TOKEN = {
+    "401": {
+        "description": "No valid token (API Gateway's JWT authorizer answers before the function).",
+        "content": {
+            "application/json": {
+                "schema": {
+                    "oneOf": [
+                        {"$ref": "#/components/schemas/GatewayMessage"},
+                        {"$ref": "#/components/schemas/Error"},
+                    ]
+                }
+            }
+        },
+    }
+}
+_REPORT_ID = {
+    "name": "report_id",
+    "in": "path",
+    "required": True,
+    "description": "The report's id (26-character ULID).",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 64},
+    "example": "01JD2Y6X3B6Q3W9Y5K8R7T4V2N",
+}
+_IDEMPOTENCY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "Send the same key when retrying the same report: the first answer is "
+    "replayed (header `Idempotent-Replayed: true`) for 24 hours; the same key with another "
+    "body is refused.",
+    "schema": {"type": "string", "pattern": r"^[A-Za-z0-9_.:\-]{1,128}$"},
+    "example": "8d1f6c3a-2b7e-4e59-9a41-0c5d3e2f1b6a",
+}
+
+
+def _body(model: type[BaseModel]) -> Json:
+    return {
+        "required": True,
+        "content": {"application/json": {"schema": _ref(model)}},
+    }
+
+
+# (method, path) -> operation. The path parameter names are the resolver's and the template's.
+OPERATIONS: dict[tuple[str, str], Json] = {
+    ("get", "/v1/health"): {
+        "operationId": "health",
+        "summary": "Is the API up?",
+        "security": [],
+        "responses": {"200": _ok(Health, "Up."), **_INTERNAL},
+    },
+    ("get", "/v1/openapi.json"): {
+        "operationId": "openapi",
+        "summary": "This document.",
+        "security": [],
+        "responses": {
+            "200": {"description": "The OpenAPI document.", "content": {"application/json": {}}},
+            **_INTERNAL,
+        },
+    },
+    ("get", "/v1/categories"): {
+        "operationId": "listCategories",
+        "summary": "The city's categories (Indonesian and English), and what each needs.",
+        "security": [],
+        "responses": {"200": _ok(Categories, "The categories."), **_INTERNAL},
+    },
+    ("post", "/v1/reports"): {
+        "operationId": "createReport",
+        "summary": "File a report; photos are uploaded straight to storage with the returned "
+        "presigned POSTs.",
+        "parameters": [_IDEMPOTENCY],
+        "requestBody": _body(CreateReportIn),
+        "responses": {
+            "201": _ok(Created, "Filed (or replayed): the report and one upload per photo."),
+            "400": _error(
+                [
+                    *_BODY_ERRORS,
+                    "unknown_category",
+                    "location_required",
+                    "photo_required",
+                    "invalid_idempotency_key",
+                ],
+                "The body or a header is not valid.",
+            ),
+            **_NO_TOKEN,
+            "409": _error(["concurrent_update"], "Someone changed the same data: try again."),
+            "413": _error(["payload_too_large"], "The body is larger than the fields allow."),
+            "422": _error(
+                ["idempotency_key_reused", "location_outside_city"],
+                "Understood but refused.",
+            ),
+            "429": _error(["daily_limit_exceeded"], "Too many reports today."),
+            **_INTERNAL,
+        },
+    },
+    ("post", "/v1/reports/{report_id}/photos"): {
+        "operationId": "createPhotoUpload",
+        "summary": "A new presigned POST for one photo slot of one's own report.",
+        "parameters": [_REPORT_ID],
+        "requestBody": _body(PhotoSlotIn),
+        "responses": {
+            "201": _ok(Upload, "The upload."),
+            "400": _error([*_BODY_ERRORS, "invalid_slot"], "The body is not valid."),
+            **_NO_TOKEN,
+            "404": _error(["report_not_found"], "No such report of yours."),
+            "409": _error(
+                ["upload_not_allowed", "concurrent_update"],
+                "The report takes no photo now.",
+            ),
+            "413": _error(["payload_too_large"], "The body is too large."),
+            **_INTERNAL,
+        },
+    },
+    ("get", "/v1/reports/{report_id}"): {
+        "operationId": "getPublicReport",
+        "summary": "A report as anyone may see it (no reporter; contact details masked).",
+        "security": [],
+        "parameters": [_REPORT_ID],
+        "responses": {
+            "200": _ok(PublicReportOut, "The report."),
+            "404": _error(["report_not_found"], "No such public report."),
+            **_INTERNAL,
+        },
+    },
+    ("get", "/v1/me/reports"): {
+        "operationId": "listMyReports",
+        "summary": "One's own reports, newest first.",
+        "parameters": [
+            {
+                "name": "limit",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "integer", "minimum": 1, "maximum": 50, "default": 20},
+            },
+            {
+                "name": "cursor",
+                "in": "query",
+                "required": False,
+                "description": "`next_cursor` of the previous page (opaque).",
+                "schema": {"type": "string"},
+            },
+        ],
+        "responses": {
+            "200": _ok(MyReports, "A page of reports."),
+            "400": _error(["invalid_request", "invalid_cursor"], "A parameter is not valid."),
+            **_NO_TOKEN,
+            **_INTERNAL,
+        },
+    },
+    ("get", "/v1/me/reports/{report_id}"): {
+        "operationId": "getMyReport",
+        "summary": "One's own report with every check and its timeline.",
+        "parameters": [_REPORT_ID],
+        "responses": {
+            "200": _ok(OwnerReportOut, "The report."),
+            **_NO_TOKEN,
+            "404": _error(["report_not_found"], "No such report of yours."),
+            **_INTERNAL,
+        },
+    },
+}
+
+_MODELS: list[type[BaseModel]] = [
+    CreateReportIn,
+    PhotoSlotIn,
+    Health,
+    Categories,
+    Upload,
+    Created,
+    OwnerReportOut,
+    PublicReportOut,
+    MyReports,
+    Error,
+    GatewayMessage,
+]
+
+
+def _components() -> Json:
+    schemas: Json = {}
+    for model in _MODELS:
+        schema = model.model_json_schema(
+            ref_template="#/components/schemas/{model}", mode="validation"
+        )
+        schemas.update(schema.pop("$defs", {}))
+        schemas[model.__name__] = schema
+    return schemas
+
+
+def document() -> Json:
+    paths: Json = {}
+    for (method, path), operation in sorted(OPERATIONS.items(), key=lambda kv: kv[0][::-1]):
+        paths.setdefault(path, {})[method] = operation
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "SIKeMas citizen API",
+            "version": "1",
+            "description": "Laporan warga untuk pemerintah kota: kategori, laporan dengan lokasi "
+            "dan foto, dan status tindak lanjut. Citizens' reports to a city government. Every "
+            "refusal has a stable `code` and a message in Indonesian (`id`) and English (`en`). "
+            'Unknown routes get API Gateway\'s own `{"message":"Not Found"}`.',
+            "license": {"name": "MIT", "identifier": "MIT"},
+        },
+        "servers": [{"url": "/"}],
+        "security": [{"cognito": []}],
+        "paths": paths,
+        "components": {
+            "securitySchemes": {
+                "cognito": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "bearerFormat": "JWT",
+                    "description": "The Cognito ID token of a signed-in citizen.",
+                }
+            },
+            "schemas": _components(),
+        },
+    }
+
+
+def render() -> str:
+    return json.dumps(document(), indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+
+
+def write(path: Path = DOCUMENT) -> Path:
+    path.write_text(render(), encoding="utf-8")
+    return path
