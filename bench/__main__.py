@@ -1,15 +1,17 @@
 """``make bench``: cold starts against their baselines, what the libraries we left out would add,
-then the photo pipeline against a naive one, in one run."""
+what the working calendar adds, then the photo pipeline against a naive one, in one run."""
 
 from __future__ import annotations
 
-from bench import cold_start, library_costs, photo_bench
+from bench import calendar_bench, cold_start, library_costs, photo_bench
 
 
 def main() -> None:
     cold_start.main()
     print()
     library_costs.main()
+    print()
+    calendar_bench.main()
     print()
     photo_bench.main([])
 
