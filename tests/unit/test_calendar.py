@@ -20,6 +20,7 @@ from sikemas.domain.calendar import (
     ClockRules,
     Deadlines,
     WorkingCalendar,
+    on_transition,
 )
 
 REPO = Path(__file__).resolve().parents[2]
@@ -368,3 +369,48 @@ def test_computing_deadlines_never_imports_the_holidays_package() -> None:
         env={"PYTHONPATH": str(REPO / "layers" / "sikemas")},
     ).stdout.split()
     assert out == ["2026-08-24T16:00:00+08:00", "False"]
+
+
+# --------------------------------------------------------------------------- the report's graph
+
+
+def test_the_clocks_follow_the_reports_life(calendar: WorkingCalendar) -> None:
+    rules = ClockRules(48, 5)
+
+    def step(d: Deadlines | None, frm: str | None, to: str, at: datetime, **kw: Any) -> Any:
+        return on_transition(d, frm, to, at, rules, calendar, **kw)
+
+    routed = step(None, "verifying", "assigned", ROUTED)
+    assert routed == Deadlines.start(rules, ROUTED, calendar)
+    handed_back = step(routed, "assigned", "needs_review", PAUSED)
+    assert handed_back.paused_at == PAUSED
+    reassigned = step(handed_back, "needs_review", "assigned", RESUMED)
+    assert reassigned == handed_back.resume(RESUMED, rules, calendar)
+    elsewhere = step(handed_back, "needs_review", "assigned", RESUMED, agency_changed=True)
+    assert elsewhere.respond_by == wita(2026, 8, 20, 9)  # a full 48 h for the new agency
+    acknowledged = step(reassigned, "assigned", "in_progress", wita(2026, 8, 18, 10))
+    assert acknowledged.responded_at == wita(2026, 8, 18, 10)
+    resolved = step(acknowledged, "in_progress", "resolved", wita(2026, 8, 21, 10))
+    assert resolved.resolved_at == wita(2026, 8, 21, 10)
+    reopened = step(resolved, "resolved", "assigned", wita(2026, 8, 26, 11))
+    assert reopened == resolved.reopen(wita(2026, 8, 26, 11), rules, calendar)
+    assert step(reopened, "resolved", "closed", wita(2026, 9, 9)) == reopened
+
+
+def test_forwarded_reports_have_no_city_deadline(calendar: WorkingCalendar) -> None:
+    rules = ClockRules(48, 5)
+    assert on_transition(None, "received", "forwarded", ROUTED, rules, calendar) is None
+    assert on_transition(None, "forwarded", "closed", ROUTED, rules, calendar) is None
+    # Waiting for review before any routing: no clock yet; the first assignment starts them.
+    assert on_transition(None, "verifying", "needs_review", ROUTED, rules, calendar) is None
+    started = on_transition(None, "needs_review", "assigned", RESUMED, rules, calendar)
+    assert started == Deadlines.start(rules, RESUMED, calendar)
+
+
+def test_a_duplicate_stops_the_clocks_where_they_were(calendar: WorkingCalendar) -> None:
+    rules = ClockRules(48, 5)
+    d = Deadlines.start(rules, ROUTED, calendar)
+    linked = on_transition(d, "assigned", "duplicate", PAUSED, rules, calendar)
+    assert not linked.overdue(wita(2026, 12, 1))
+    late = on_transition(d, "assigned", "duplicate", wita(2026, 8, 17, 9), rules, calendar)
+    assert late.overdue(wita(2026, 12, 1))  # it was overdue when it was linked

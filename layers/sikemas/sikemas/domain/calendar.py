@@ -276,3 +276,43 @@ class Deadlines:
     def _effective(self, now: datetime) -> datetime:
         now = _aware(now)
         return min(now, self.paused_at) if self.paused_at is not None else now
+
+
+def on_transition(
+    deadlines: Deadlines | None,
+    from_status: str | None,
+    to_status: str,
+    at: datetime,
+    rules: ClockRules,
+    calendar: WorkingCalendar,
+    *,
+    agency_changed: bool = False,
+) -> Deadlines | None:
+    """The clocks after one edge of the report's graph (states by their wire names).
+
+    - routed to a city agency (``assigned`` from ``received``/``verifying``, or from
+      ``needs_review`` before any clock ran): the clocks start;
+    - ``assigned`` from ``needs_review`` after a hand-back: they resume (a new agency gets a full
+      response clock); ``assigned`` from ``resolved`` (reopen): a new resolution clock;
+    - ``in_progress`` (acknowledged) meets the response clock, ``resolved`` the resolution clock;
+    - ``needs_review`` pauses them, as do the ends that leave a clock unmet (``duplicate``,
+      ``rejected``): the report is judged at that moment from then on;
+    - ``forwarded``: no city deadline (counted apart); every other edge changes nothing.
+    """
+    if to_status == "forwarded":
+        return None
+    if to_status == "assigned":
+        if from_status == "resolved" and deadlines is not None:
+            return deadlines.reopen(at, rules, calendar)
+        if deadlines is not None and deadlines.paused_at is not None:
+            return deadlines.resume(at, rules, calendar, restart_response=agency_changed)
+        return Deadlines.start(rules, at, calendar)
+    if deadlines is None:
+        return None
+    if to_status == "in_progress":
+        return deadlines.respond(at)
+    if to_status == "resolved":
+        return deadlines.resolve(at)
+    if to_status in ("needs_review", "duplicate", "rejected"):
+        return deadlines.pause(at)
+    return deadlines
