@@ -1,9 +1,10 @@
 """``make bench``: cold starts against their baselines, what the libraries we left out would add,
-what the working calendar adds, then the photo pipeline against a naive one, in one run."""
+what the working calendar adds, the claimed-pin geometry (pure Python against shapely), then the
+photo pipeline against a naive one, in one run."""
 
 from __future__ import annotations
 
-from bench import calendar_bench, cold_start, library_costs, photo_bench
+from bench import calendar_bench, cold_start, library_costs, photo_bench, places_bench
 
 
 def main() -> None:
@@ -12,6 +13,8 @@ def main() -> None:
     library_costs.main()
     print()
     calendar_bench.main()
+    print()
+    places_bench.main()
     print()
     photo_bench.main([])
 

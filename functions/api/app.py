@@ -9,6 +9,7 @@ from importlib import resources
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from sikemas.api import errors, views
@@ -106,7 +107,9 @@ def create_app(deps: ApiDependencies) -> APIGatewayHttpResolver:
             metrics.add_metric(name="ReportCreated", unit=MetricUnit.Count, value=1)
         return ok(
             {
-                "report": views.owner_view(city, done.report, photo_base_url=photo_base),
+                "report": views.owner_view(
+                    city, done.report, photo_base_url=photo_base, sign=intake.private_link
+                ),
                 "uploads": [views.upload_view(u) for u in done.uploads],
             },
             status=201,
@@ -128,7 +131,9 @@ def create_app(deps: ApiDependencies) -> APIGatewayHttpResolver:
     def my_report(report_id: str) -> Response[str]:
         report = intake.my_report(citizen(), report_id)
         timeline = intake.my_timeline(report)
-        view = views.owner_view(city, report, timeline, photo_base_url=photo_base)
+        view = views.owner_view(
+            city, report, timeline, photo_base_url=photo_base, sign=intake.private_link
+        )
         return ok({"report": view})
 
     @app.get("/v1/me/reports")
@@ -146,7 +151,8 @@ def create_app(deps: ApiDependencies) -> APIGatewayHttpResolver:
         return ok(
             {
                 "reports": [
-                    views.owner_view(city, r, photo_base_url=photo_base) for r in page.reports
+                    views.owner_view(city, r, photo_base_url=photo_base, sign=intake.private_link)
+                    for r in page.reports
                 ],
                 "next_cursor": page.cursor,
             }
@@ -167,7 +173,9 @@ def create_app(deps: ApiDependencies) -> APIGatewayHttpResolver:
 
     @app.exception_handler(Exception)
     def unexpected(exc: Exception) -> Response[str]:
-        correlation_id = app.lambda_context.aws_request_id
+        # API Gateway's request id: the access log's requestId and every log line's
+        # correlation_id (inject_lambda_context below), so a quoted code finds both.
+        correlation_id = app.current_event.request_context.request_id
         logger.exception("unexpected error", correlation_id=correlation_id)
         metrics.add_metric(name="ApiUnexpectedError", unit=MetricUnit.Count, value=1)
         status, body = errors.internal_error(correlation_id)
@@ -179,7 +187,9 @@ def create_app(deps: ApiDependencies) -> APIGatewayHttpResolver:
 app = create_app(api_dependencies())
 
 
-@logger.inject_lambda_context(clear_state=True)
-@metrics.log_metrics
+@logger.inject_lambda_context(
+    correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True
+)
+@metrics.log_metrics(capture_cold_start_metric=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

@@ -38,6 +38,8 @@ NOT_EMULATED: dict[str, str] = {
     "AWS::SNS::Subscription": "every SNS message is printed by the runner instead",
     "AWS::CloudFront::Distribution": "the local front serves /public/ from the bucket",
     "AWS::CloudFront::OriginAccessControl": "no IAM enforcement locally",
+    "AWS::WAFv2::WebACL": "no WAF locally (the template's SignUpWaf is off by default)",
+    "AWS::WAFv2::WebACLAssociation": "no WAF locally (the template's SignUpWaf is off by default)",
 }
 
 

@@ -55,6 +55,10 @@ class LocalStack:
         self._moto.stop()
 
 
+# moto accepts any credentials; these only keep boto3 from looking for real ones.
+_MOTO_CREDENTIAL = "testing"
+
+
 def fake_aws_environment(endpoint_url: str, region: str) -> None:
     """Every boto3 client in this process (the functions' too) talks to moto, never to AWS."""
     for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_CONFIG_FILE"):
@@ -62,10 +66,10 @@ def fake_aws_environment(endpoint_url: str, region: str) -> None:
     os.environ.update(
         {
             "AWS_ENDPOINT_URL": endpoint_url,
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_SECURITY_TOKEN": "testing",
-            "AWS_SESSION_TOKEN": "testing",
+            "AWS_ACCESS_KEY_ID": _MOTO_CREDENTIAL,
+            "AWS_SECRET_ACCESS_KEY": _MOTO_CREDENTIAL,
+            "AWS_SECURITY_TOKEN": _MOTO_CREDENTIAL,
+            "AWS_SESSION_TOKEN": _MOTO_CREDENTIAL,
             "AWS_DEFAULT_REGION": region,
             "AWS_REGION": region,
             "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
@@ -95,6 +99,22 @@ def point_cdns_at_front(stack: Stack, port: int) -> None:
         if kind == "AWS::CloudFront::Distribution" and logical_id in stack.refs:
             domain = _LOCAL_CDN.format(port=port)
             stack.attributes[logical_id] = {"DomainName": domain, "Id": stack.refs[logical_id]}
+
+
+def cdn_origin_buckets(template: dict[str, Any], stack: Stack) -> list[str]:
+    """Logical ids of the buckets a CloudFront distribution serves (not, say, a log bucket)."""
+    found: list[str] = []
+    for resource in template["Resources"].values():
+        if resource.get("Type") != "AWS::CloudFront::Distribution":
+            continue
+        config = (resource.get("Properties") or {}).get("DistributionConfig") or {}
+        for origin in config.get("Origins") or []:
+            domain = origin.get("DomainName")
+            if isinstance(domain, dict) and "Fn::GetAtt" in domain:
+                logical_id = str(domain["Fn::GetAtt"][0])
+                if stack.types.get(logical_id) == "AWS::S3::Bucket" and logical_id not in found:
+                    found.append(logical_id)
+    return found
 
 
 def local_urls(environment: dict[str, str], port: int) -> dict[str, str]:
@@ -180,7 +200,7 @@ def start(
             functions[logical_id] = function
         session = boto3.session.Session(region_name=region)
         authorizer, pool_id, client_id = http_authorizer(template, stack, moto_url)
-        buckets = [name for name, kind in stack.types.items() if kind == "AWS::S3::Bucket"]
+        buckets = cdn_origin_buckets(template, stack)
         config = FrontConfig(
             routes=[
                 BoundRoute(route, functions[logical_id])

@@ -110,7 +110,8 @@ class LocalFunction:
         """Call the handler with a fresh context; one event at a time, as one environment."""
         if self._handler is None:
             self.load()
-        assert self._handler is not None
+        if self._handler is None:
+            raise RuntimeError(f"{self.spec.logical_id}: handler not loaded")
         context = LambdaContext(
             function_name=self.name,
             memory_limit_in_mb=self.spec.memory_mb,

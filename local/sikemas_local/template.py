@@ -86,7 +86,7 @@ _CfnLoader.add_constructor("!GetAtt", _get_att)
 def load_template(path: Path | str = TEMPLATE_PATH) -> dict[str, Any]:
     """The template as CloudFormation's long-form JSON structure."""
     with Path(path).open(encoding="utf-8") as stream:
-        loaded = yaml.load(stream, Loader=_CfnLoader)  # noqa: S506 - a SafeLoader subclass
+        loaded = yaml.load(stream, Loader=_CfnLoader)  # noqa: S506 - a SafeLoader subclass  # nosec B506
     if not isinstance(loaded, dict) or not isinstance(loaded.get("Resources"), dict):
         raise TemplateError(f"{path}: not a CloudFormation template (no Resources)")
     return loaded

@@ -48,7 +48,7 @@ def _poller(stack: Stack, tmp_path: Path) -> tuple[QueuePoller, Any]:
     (tmp_path / "app.py").write_text(HANDLER)
     template_spec = function_specs(load_template())["PhotoCheckFunction"]
     spec = dataclasses.replace(template_spec, code_dir=tmp_path)
-    (source,) = spec.sqs_sources
+    source = next(s for s in spec.sqs_sources if s.queue == "PhotoQueue")
     function = LocalFunction(spec, {}, region=REGION, account_id="123456789012", stack_name="p")
     with mock.patch.dict(os.environ):  # load() sets the function's environment, as Lambda
         function.load()

@@ -176,12 +176,11 @@ def test_function_specs_read_routes_auth_and_sqs_sources(template: dict[str, Any
     assert routes["GET /v1/reports/{report_id}"] is False
     assert routes["POST /v1/reports"] is True
     assert routes["GET /v1/me/reports/{report_id}"] is True
-    (source,) = specs["PhotoCheckFunction"].sqs_sources
-    assert (source.queue, source.batch_size, source.report_batch_item_failures) == (
-        "PhotoQueue",
-        10,
-        True,
-    )
+    sources = specs["PhotoCheckFunction"].sqs_sources
+    assert [(s.queue, s.batch_size, s.report_batch_item_failures) for s in sources] == [
+        ("PhotoQueue", 10, True),
+        ("PhotoDeadLetterQueue", 10, True),
+    ]
     assert specs["PhotoCheckFunction"].layers == [{"Ref": "SikemasLayer"}, {"Ref": "ImagingLayer"}]
 
 

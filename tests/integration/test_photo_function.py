@@ -292,3 +292,121 @@ def test_an_announced_object_over_15_mb_is_refused_without_downloading_it(api, d
     mine = owner_view(api, report["id"])
     assert mine["status"] == "rejected"
     assert mine["photos"][0]["checks"][0]["reason"] == "too_large"
+
+
+def _record(body: str, *, source_arn: str | None = None) -> dict[str, Any]:
+    record = {
+        **copy.deepcopy(load_event("sqs_s3_put.json")["Records"][0]),
+        "messageId": str(uuid.uuid4()),
+        "body": body,
+    }
+    if source_arn:
+        record["eventSourceARN"] = source_arn
+    return record
+
+
+def test_a_photo_whose_check_crashes_reaches_review_through_the_dead_letter_queue(
+    api, s3, sqs, bucket, deliver, photo_fn, stack
+):
+    report = file_report(api, RUBBISH)
+    s3.put_object(Bucket=bucket, Key=f"originals/{report['id']}/1", Body=camera_photo(INSIDE, NOW))
+    checks = photo_fn.module.checks
+    real = checks._tools
+
+    def crash(_: bytes) -> Any:
+        raise MemoryError("the photo takes the function down")
+
+    checks._tools = type(real)(read=crash, derive=real.derive)
+    try:
+        crashed = deliver()
+    finally:
+        checks._tools = real
+    assert len(crashed["batchItemFailures"]) == 1
+    assert owner_view(api, report["id"])["status"] == "verifying"
+    # The admins' topic, read through a queue subscribed to it.
+    inbox = sqs.create_queue(QueueName="alerts-inbox")["QueueUrl"]
+    inbox_arn = sqs.get_queue_attributes(QueueUrl=inbox, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    sns = __import__("boto3").client("sns", region_name=stack.region)
+    sns.subscribe(TopicArn=stack.ref("AlertsTopic"), Protocol="sqs", Endpoint=inbox_arn)
+
+    # SQS gave up on it: the same body arrives from the dead-letter queue.
+    dead_letter_arn = photo_fn.environment["PHOTO_DEAD_LETTER_QUEUE_ARN"]
+    (failed,) = crashed["batchItemFailures"]
+    body = next(r["body"] for r in crashed["records"] if r["messageId"] == failed["itemIdentifier"])
+    result = photo_fn.invoke({"Records": [_record(body, source_arn=dead_letter_arn)]})
+
+    assert result["batchItemFailures"] == []
+    assert dead_letter_arn == photo_fn.module.DEAD_LETTER_QUEUE_ARN
+    mine = owner_view(api, report["id"])
+    assert mine["status"] == "needs_review"
+    assert mine["photos"][0]["outcome"] == "check_failed"
+    assert mine["photos"][0]["checks"][0]["message"]["en"]
+    assert mine["timeline"][-1]["reason"] == "check_failed"
+    alerts = sqs.receive_message(QueueUrl=inbox, MaxNumberOfMessages=10).get("Messages", [])
+    assert len(alerts) == 1
+    assert report["id"] in alerts[0]["Body"]
+
+
+class _AlmostOutOfTime:
+    def get_remaining_time_in_millis(self) -> int:
+        return 5_000
+
+
+def test_close_to_the_time_limit_no_new_message_is_taken(api, s3, bucket, photo_fn, sqs, stack):
+    report = file_report(api, RUBBISH)
+    s3.put_object(Bucket=bucket, Key=f"originals/{report['id']}/1", Body=camera_photo(INSIDE, NOW))
+    messages = sqs.receive_message(QueueUrl=stack.ref("PhotoQueue"), MaxNumberOfMessages=10)
+    records = [_record(m["Body"]) for m in messages["Messages"]]
+
+    result = photo_fn.module.handle(
+        {"Records": records}, photo_fn.module.checks, _AlmostOutOfTime()
+    )
+
+    assert result["batchItemFailures"] == [{"itemIdentifier": r["messageId"]} for r in records]
+    assert owner_view(api, report["id"])["status"] == "received"  # untouched, comes back later
+
+
+def test_each_photo_emits_one_metric_with_a_bounded_outcome_dimension(
+    api, s3, bucket, deliver, capsys
+):
+    report = file_report(api, RUBBISH)
+    s3.put_object(Bucket=bucket, Key=f"originals/{report['id']}/1", Body=camera_photo(INSIDE, NOW))
+    capsys.readouterr()
+
+    deliver()
+
+    blobs = [json.loads(line) for line in capsys.readouterr().out.splitlines() if "_aws" in line]
+    metrics = [
+        (m["Name"], b.get("outcome"))
+        for b in blobs
+        for d in b["_aws"]["CloudWatchMetrics"]
+        for m in d["Metrics"]
+    ]
+    assert metrics == [("PhotoChecked", "assigned")]
+    (blob,) = blobs
+    (dimensions,) = blob["_aws"]["CloudWatchMetrics"][0]["Dimensions"]
+    assert "outcome" in dimensions
+    from sikemas.usecases.photos import Result
+
+    assert {r.value for r in Result} >= {"assigned", "check_failed", "superseded", "kept"}
+
+
+def test_a_confidential_reports_photo_is_never_published_and_its_owner_gets_a_signed_link(
+    api, s3, bucket, deliver
+):
+    report = file_report(api, {**RUBBISH, "privacy": "confidential"})
+    s3.put_object(Bucket=bucket, Key=f"originals/{report['id']}/1", Body=camera_photo(INSIDE, NOW))
+
+    deliver()
+
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]]
+    assert not any(k.startswith("public/") for k in keys)
+    assert any(k.startswith(f"private/{report['id']}/") for k in keys)
+    mine = owner_view(api, report["id"])
+    assert mine["status"] == "assigned"
+    url = mine["photos"][0]["url"]
+    assert f"private/{report['id']}/" in url
+    assert "Signature" in url  # a presigned GET, valid for minutes
+    assert api.call("GET", f"/v1/reports/{report['id']}", phone=None)[0] == 404

@@ -17,6 +17,7 @@ PURE = [
     PACKAGE / "city.py",
     PACKAGE / "geo.py",
     PACKAGE / "geodesy.py",
+    PACKAGE / "places.py",
     *(PACKAGE / "photo").glob("*.py"),
 ]
 FORBIDDEN_IN_PURE = (

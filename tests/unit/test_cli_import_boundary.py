@@ -23,10 +23,16 @@ CITY_SRC = REPO / "cities" / "kotamobagu"
 
 @pytest.fixture
 def cities(tmp_path: Path) -> Path:
-    """A cities folder holding a copy of kotamobagu's city.json and its coarse boundary."""
+    """A cities folder holding a copy of kotamobagu's city.json and boundary, without its
+    desa/kelurahan and kecamatan (so that importing them can be seen)."""
     city = tmp_path / "cities" / "kotamobagu"
     city.mkdir(parents=True)
-    shutil.copy(CITY_SRC / "city.json", city / "city.json")
+    text = (CITY_SRC / "city.json").read_text(encoding="utf-8")
+    text = text.replace('"subdistricts": "subdistricts.geojson"', '"subdistricts": null')
+    text = text.replace('  "districts": "districts.geojson",\n', "")
+    assert json.loads(text)["subdistricts"] is None
+    assert "districts" not in json.loads(text)
+    (city / "city.json").write_text(text, encoding="utf-8")
     shutil.copy(CITY_SRC / "boundary.geojson", city / "boundary.geojson")
     return tmp_path / "cities"
 
@@ -250,8 +256,12 @@ def test_subdistricts_import_sets_the_key_in_city_json(
     assert (s["villages"], s["districts"]) == (33, 4)
     after = city_json.read_text(encoding="utf-8")
     assert json.loads(after)["subdistricts"] == "subdistricts.geojson"
-    # Only that key changed: the rest of the file, layout included, is as it was.
-    assert after == before.replace('"subdistricts": null', '"subdistricts": "subdistricts.geojson"')
+    assert json.loads(after)["districts"] == "districts.geojson"
+    # Only those keys changed: the rest of the file, layout included, is as it was.
+    assert after == before.replace(
+        '  "subdistricts": null',
+        '  "districts": "districts.geojson",\n  "subdistricts": "subdistricts.geojson"',
+    )
     assert (cities / "kotamobagu" / "boundary.geojson").read_bytes() == boundary_before
     city = load_city(cities / "kotamobagu")
     assert city.subdistricts_path == cities / "kotamobagu" / "subdistricts.geojson"
@@ -264,6 +274,13 @@ def test_subdistricts_import_sets_the_key_in_city_json(
         assert found.district_code == feature["properties"]["kecamatan_kode"]
         assert found.district_name is not None
         assert found.district_name.startswith("Kotamobagu ")
+    districts = json.loads((cities / "kotamobagu" / "districts.geojson").read_text())
+    assert sorted(f["properties"]["district_code"] for f in districts["features"]) == [
+        "71.74.01",
+        "71.74.02",
+        "71.74.03",
+        "71.74.04",
+    ]
 
 
 def test_subdistricts_without_village_codes_are_refused(
@@ -318,3 +335,109 @@ def test_districts_needs_subdistricts(cities: Path, capsys: pytest.CaptureFixtur
     source = CITY_SRC / "boundary.geojson"
     assert run(cities, str(source), "--districts", str(source)) == 2
     assert "--subdistricts" in capsys.readouterr().err
+
+
+def test_subdistricts_without_districts_leave_the_districts_key_alone(
+    cities: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    desa = shared_path("boundaries", "kotamobagu_desa.geojson")
+    assert run(cities, str(desa), "--subdistricts") == 0
+    assert "districts_written" not in summary(capsys)
+    assert "districts" not in json.loads((cities / "kotamobagu" / "city.json").read_text())
+    assert not (cities / "kotamobagu" / "districts.geojson").exists()
+
+
+# ----------------------------------------------------------------------------- provenance
+
+
+def test_every_written_feature_keeps_its_provenance_and_is_readable_by_all(
+    cities: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = shared_path("boundaries")
+    assert run(cities, str(src / "kotamobagu.geojson")) == 0
+    assert (
+        run(
+            cities,
+            str(src / "kotamobagu_desa.geojson"),
+            "--subdistricts",
+            "--districts",
+            str(src / "kotamobagu_kecamatan.geojson"),
+        )
+        == 0
+    )
+    city = cities / "kotamobagu"
+    for name, count in (
+        ("boundary.geojson", 1),
+        ("subdistricts.geojson", 33),
+        ("districts.geojson", 4),
+    ):
+        path = city / name
+        assert path.stat().st_mode & 0o777 == 0o644, name  # not mkstemp's 0600
+        features = json.loads(path.read_text(encoding="utf-8"))["features"]
+        assert len(features) == count
+        for f in features:
+            props = f["properties"]
+            assert props["source"]["repo"] == "cahyadsn/wilayah_boundaries"
+            assert "Kepmendagri No 300.2.2-2430" in props["source"]["license"]
+            assert props["imported_at"]
+            assert props["area_km2"] > 0
+    (outline,) = json.loads((city / "boundary.geojson").read_text())["features"]
+    assert outline["properties"]["kode_kemendagri"] == "71.74"
+    assert outline["properties"]["source_file"] == "kotamobagu.geojson"
+
+
+def test_features_that_disagree_keep_only_what_they_share(
+    cities: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    left = [[124.30, 0.70], [124.31, 0.70], [124.31, 0.71], [124.30, 0.71], [124.30, 0.70]]
+    right = [[124.31, 0.70], [124.32, 0.70], [124.32, 0.71], [124.31, 0.71], [124.31, 0.70]]
+    fc = {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "properties": {"source": "X", "part": i}, "geometry": polygon(r)}
+            for i, r in enumerate((left, right))
+        ],
+    }
+    assert run(cities, str(write_json(tmp_path / "fc.geojson", fc))) == 0
+    (feature,) = json.loads((cities / "kotamobagu" / "boundary.geojson").read_text())["features"]
+    assert feature["properties"]["source"] == "X"
+    assert "part" not in feature["properties"]
+
+
+def test_the_shipped_city_is_what_the_import_makes_of_the_official_data(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Reproducible: the commands in cities/kotamobagu/README.md give the shipped files."""
+    cities = tmp_path / "cities"
+    shutil.copytree(CITY_SRC, cities / "kotamobagu")
+    src = shared_path("boundaries")
+    assert run(cities, str(src / "kotamobagu.geojson"), "--tolerance-m", "0") == 0
+    args = ["--subdistricts", "--districts", str(src / "kotamobagu_kecamatan.geojson")]
+    assert run(cities, str(src / "kotamobagu_desa.geojson"), *args, "--tolerance-m", "0") == 0
+    for name in ("boundary.geojson", "subdistricts.geojson", "districts.geojson", "city.json"):
+        made = json.loads((cities / "kotamobagu" / name).read_text(encoding="utf-8"))
+        shipped = json.loads((CITY_SRC / name).read_text(encoding="utf-8"))
+        for data in (made, shipped):
+            for f in data.get("features", []):
+                f["properties"].pop("imported_at")
+        assert made == shipped, name
+
+
+def test_the_import_use_case_lives_outside_the_cli_and_the_layer() -> None:
+    import ast
+
+    def imports(path: Path) -> set[str]:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names: set[str] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names |= {a.name.split(".")[0] for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names.add(node.module.split(".")[0])
+        return names
+
+    assert "shapely" not in imports(REPO / "tools" / "sikemas_tools" / "cli.py")
+    assert "shapely" in imports(REPO / "tools" / "sikemas_tools" / "boundary_import.py")
+    for path in (REPO / "layers" / "sikemas" / "sikemas").rglob("*.py"):
+        assert "sikemas_tools" not in imports(path), path
+        assert "import_boundary" not in path.read_text(encoding="utf-8"), path

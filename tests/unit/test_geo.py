@@ -18,11 +18,11 @@ from shapely.geometry.base import BaseGeometry
 from sikemas.geo import (
     CityArea,
     GeometryError,
-    Subdistrict,
     SwappedCoordinatesError,
     polygon_features,
 )
 from sikemas.geodesy import haversine_m
+from sikemas.places import Subdistrict
 from tests import shared_data
 from tests.shared_data import (
     MANADO,
@@ -180,30 +180,31 @@ def test_negative_tolerance_raises(area: CityArea) -> None:
 # ----------------------------------------------------------------------------- the shipped outline
 
 
-def test_shipped_boundary_says_it_is_approximate() -> None:
+def test_the_shipped_boundary_is_the_official_outline(
+    shipped: CityArea, area: CityArea, reference: BaseGeometry
+) -> None:
+    """Imported with tolerance 0: the same polygon as the published one, vertex for vertex (to
+    the 1e-7 degree grid the import writes), with its provenance."""
     data = json.loads(SHIPPED_BOUNDARY.read_text(encoding="utf-8"))
     (feature,) = data["features"]
-    assert feature["properties"]["approximate"] is True
-    assert "import-boundary" in feature["properties"]["note"]
-    assert 8 <= len(feature["geometry"]["coordinates"][0]) - 1 <= 16
-
-
-def test_shipped_boundary_holds_the_centre_not_manado(shipped: CityArea) -> None:
+    props = feature["properties"]
+    assert props["approximate"] is False
+    assert props["kode_kemendagri"] == "71.74"
+    assert props["source"]["repo"] == "cahyadsn/wilayah_boundaries"
+    assert props["source"]["snapshot_commit"] == "3c5a7960f4d227a38489094d84252bdbb3f978a5"
+    assert "MIT" in props["source"]["license"]
+    assert "Kepmendagri No 300.2.2-2430 Tahun 2025" in props["source"]["license"]
+    outline = shape(feature["geometry"])
+    assert (
+        shipped.projection.to_metres(outline).hausdorff_distance(
+            shipped.projection.to_metres(reference)
+        )
+        < 0.05
+    )
+    assert shipped.area_km2 == pytest.approx(area.area_km2, rel=1e-6)
     assert shipped.contains(*CITY_CENTRE, tolerance_m=0)
     assert shipped.contains(*PUBLIC_CITY_POINT, tolerance_m=0)
     assert not shipped.contains(*MANADO, tolerance_m=50)
-    assert shipped.area_km2 == pytest.approx(108.9, rel=0.05)  # the published area
-
-
-def test_shipped_boundary_is_coarse_but_roughly_right(
-    shipped: CityArea, area: CityArea, reference: BaseGeometry
-) -> None:
-    c = reference.centroid
-    assert shipped.contains(c.y, c.x, tolerance_m=0)
-    assert shipped.area_km2 == pytest.approx(area.area_km2, rel=0.35)
-    outline = load_shape(SHIPPED_BOUNDARY)
-    overlap = outline.intersection(reference).area / outline.union(reference).area
-    assert overlap > 0.6  # intersection over union, in degrees² (fine at 0.7° N)
 
 
 # ----------------------------------------------------------------------------- sub-districts

@@ -14,39 +14,20 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
-import re
 import sys
-import tempfile
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import shapely
-from shapely.geometry import mapping
-from shapely.geometry.base import BaseGeometry
-
 from sikemas.city import CityConfigError, load_city
-from sikemas.domain.photo_verdict import FILE_UNREADABLE, Claim, describe, judge
-from sikemas.geo import (
-    DISTRICT_NAME_KEYS,
-    VILLAGE_NAME_KEYS,
-    CityArea,
-    GeometryError,
-    LocalProjection,
-    PolygonFeature,
-    SwappedCoordinatesError,
-    drop_slivers,
-    polygon_features,
-    polygonal_part,
-    repair,
-    subdistrict_from_properties,
-    vertex_count,
-)
+from sikemas.domain.photo_verdict import Claim, findings, judge
+from sikemas.domain.reasons import Reason
+from sikemas.geo import CityArea, GeometryError
 from sikemas.geodesy import check_lat_lon
 from sikemas.photo.reading import DEFAULT_MAX_BYTES, read_photo, refused
+from sikemas_tools.boundary_import import MAX_SHIFT_M, ImportOptions, ImportRefused
+from sikemas_tools.boundary_import import import_boundary as run_import
 from sikemas_tools.national_holidays import register_holidays
 
 if TYPE_CHECKING:
@@ -59,8 +40,6 @@ EXIT_BAD_INPUT = 2
 EXIT_FAILED = 1
 # tools/sikemas_tools/cli.py -> the repository root; the CLI runs from a checkout.
 DEFAULT_CITIES_DIR = Path(__file__).resolve().parents[2] / "cities"
-# A new boundary this far from the current one is probably another place (or swapped lat/lon).
-MAX_SHIFT_M = 50_000.0
 
 
 class CliError(Exception):
@@ -72,14 +51,6 @@ class CliError(Exception):
 
 
 # --------------------------------------------------------------------------- import-boundary
-
-
-@dataclass(frozen=True)
-class _Cleaned:
-    geometry: BaseGeometry  # lon/lat
-    vertices_before: int
-    repaired: bool
-    slivers_dropped: int
 
 
 def _add_city_arguments(p: argparse.ArgumentParser) -> None:
@@ -103,7 +74,9 @@ def _register_import_boundary(
         description=(
             "Validate, repair and simplify a GeoJSON boundary (WGS84, [lon, lat]) and write it "
             "to cities/<city>/boundary.geojson, or with --subdistricts the kelurahan/desa "
-            "polygons to cities/<city>/subdistricts.geojson (and set it in city.json)."
+            "polygons to cities/<city>/subdistricts.geojson (and set it in city.json); "
+            "--districts also writes the kecamatan polygons to districts.geojson. Each feature "
+            "keeps its input properties (provenance: source, licence)."
         ),
     )
     p.add_argument("file", type=Path, help="GeoJSON FeatureCollection, Feature or (Multi)Polygon")
@@ -128,7 +101,10 @@ def _register_import_boundary(
     p.add_argument(
         "--districts",
         type=Path,
-        help="with --subdistricts: kecamatan GeoJSON whose features give the district names",
+        help=(
+            "with --subdistricts: kecamatan GeoJSON whose features give the district names; "
+            "written to districts.geojson"
+        ),
     )
     p.add_argument(
         "--force",
@@ -139,281 +115,22 @@ def _register_import_boundary(
 
 
 def import_boundary(args: argparse.Namespace) -> int:
-    city_dir: Path = args.cities_dir / args.city
-    city_json = city_dir / "city.json"
-    if not city_json.is_file():
-        raise CliError(
-            f"kota {args.city!r} tidak ditemukan ({city_json} tidak ada)",
-            f"city {args.city!r} not found ({city_json} does not exist)",
-        )
-    if not math.isfinite(args.tolerance_m) or args.tolerance_m < 0:
-        raise CliError("--tolerance-m harus >= 0", "--tolerance-m must be >= 0")
-    if not math.isfinite(args.min_area_m2) or args.min_area_m2 < 0:
-        raise CliError("--min-area-m2 harus >= 0", "--min-area-m2 must be >= 0")
-    if args.districts is not None and not args.subdistricts:
-        raise CliError(
-            "--districts hanya berlaku bersama --subdistricts",
-            "--districts only applies with --subdistricts",
-        )
-    features = _read_features(args.file)
-    union = polygonal_part(shapely.union_all([repair(f.geometry)[0] for f in features]))
-    if union.is_empty or union.area == 0:
-        raise CliError(
-            "tidak ada poligon yang memiliki luas", "no polygon with a non-zero area in the file"
-        )
-    if not args.force:
-        _check_near_current(union, city_dir, city_json)
-    if args.subdistricts:
-        summary = _import_subdistricts(features, args, city_dir, city_json)
-    else:
-        summary = _import_city_boundary(features, args, city_dir)
+    options = ImportOptions(
+        file=args.file,
+        city_dir=args.cities_dir / args.city,
+        tolerance_m=args.tolerance_m,
+        min_area_m2=args.min_area_m2,
+        subdistricts=args.subdistricts,
+        districts=args.districts,
+        force=args.force,
+    )
+    try:
+        summary = run_import(options)
+    except ImportRefused as exc:
+        code = EXIT_FAILED if exc.failed else EXIT_BAD_INPUT
+        raise CliError(exc.pesan, exc.message, code) from exc
     sys.stdout.write(json.dumps(summary, ensure_ascii=False) + "\n")
     return 0
-
-
-def _read_features(path: Path) -> list[PolygonFeature]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CliError(
-            f"berkas {path} tidak dapat dibaca", f"cannot read {path}: {exc.__class__.__name__}"
-        ) from exc
-    try:
-        data = json.loads(text)
-    except ValueError as exc:
-        raise CliError(
-            f"berkas {path} bukan JSON yang sah", f"{path} is not valid JSON ({exc})"
-        ) from exc
-    try:
-        return polygon_features(data)
-    except SwappedCoordinatesError as exc:
-        raise CliError(
-            "urutan koordinat tertukar: GeoJSON memakai [bujur, lintang]", str(exc)
-        ) from exc
-    except GeometryError as exc:
-        raise CliError(f"berkas {path} bukan batas wilayah GeoJSON yang sah", str(exc)) from exc
-
-
-def _check_near_current(new: BaseGeometry, city_dir: Path, city_json: Path) -> None:
-    """Refuse a boundary far from the city's current one; say so when lat/lon look swapped."""
-    try:
-        current_name = json.loads(city_json.read_text(encoding="utf-8")).get("boundary")
-        current = CityArea.from_geojson(city_dir / current_name)
-    except (OSError, ValueError, TypeError, AttributeError):
-        return  # no usable current boundary (a new city): nothing to compare with
-    c = new.centroid
-    if current.distance_outside_m(c.y, c.x) <= MAX_SHIFT_M:
-        return
-    swapped = shapely.transform(new, lambda xy: xy[:, ::-1])
-    s = swapped.centroid
-    if -90 <= s.y <= 90 and current.distance_outside_m(s.y, s.x) <= MAX_SHIFT_M:
-        raise CliError(
-            "urutan koordinat tampaknya tertukar (lintang/bujur): GeoJSON memakai [bujur, lintang]",
-            "coordinates look swapped: GeoJSON positions are [lon, lat], this file has [lat, lon]",
-        )
-    km = current.distance_outside_m(c.y, c.x) / 1000
-    raise CliError(
-        f"batas baru berjarak {km:.0f} km dari batas kota saat ini (pakai --force bila benar)",
-        f"the new boundary is {km:.0f} km from the city's current one (use --force if intended)",
-    )
-
-
-def _clean(
-    geometries: Sequence[BaseGeometry], projection: LocalProjection, min_area_m2: float
-) -> _Cleaned:
-    """Repair, union and drop slivers of some lon/lat geometries."""
-    repaired = False
-    parts = []
-    for g in geometries:
-        fixed, was_repaired = repair(g)
-        repaired = repaired or was_repaired
-        parts.append(fixed)
-    union_m = projection.to_metres(polygonal_part(shapely.union_all(parts)))
-    cleaned_m, dropped = drop_slivers(union_m, min_area_m2)
-    return _Cleaned(
-        geometry=cleaned_m,
-        vertices_before=sum(vertex_count(g) for g in geometries),
-        repaired=repaired,
-        slivers_dropped=dropped,
-    )
-
-
-def _finish(geometry_m: BaseGeometry, projection: LocalProjection) -> BaseGeometry:
-    """Metres back to lon/lat: valid, counter-clockwise shells (RFC 7946), 1e-7° (~1 cm) grid."""
-    degrees = projection.to_degrees(geometry_m)
-    snapped = polygonal_part(shapely.set_precision(degrees, 1e-7))
-    if not snapped.is_valid:
-        snapped = repair(snapped)[0]
-    oriented: BaseGeometry = shapely.orient_polygons(snapped)
-    return oriented
-
-
-def _simplify(geometry_m: BaseGeometry, tolerance_m: float) -> BaseGeometry:
-    if tolerance_m == 0:
-        return geometry_m
-    simplified = geometry_m.simplify(tolerance_m, preserve_topology=True)
-    return simplified if simplified.is_valid else repair(simplified)[0]
-
-
-def _import_city_boundary(
-    features: list[PolygonFeature], args: argparse.Namespace, city_dir: Path
-) -> dict[str, Any]:
-    geometries = [f.geometry for f in features]
-    projection = LocalProjection.around(
-        polygonal_part(shapely.union_all([repair(g)[0] for g in geometries]))
-    )
-    cleaned = _clean(geometries, projection, args.min_area_m2)
-    if cleaned.geometry.is_empty:
-        raise CliError(
-            "tidak ada poligon tersisa setelah perbaikan", "no polygon left after repair"
-        )
-    result = _finish(_simplify(cleaned.geometry, args.tolerance_m), projection)
-    if result.is_empty:
-        raise CliError("poligon hilang saat disederhanakan", "the polygon vanished when simplified")
-    area_km2 = CityArea(result).area_km2
-    out = city_dir / "boundary.geojson"
-    properties = {
-        "approximate": False,
-        "source_file": args.file.name,
-        "imported_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "simplify_tolerance_m": args.tolerance_m,
-        "area_km2": round(area_km2, 3),
-        "note": "imported with bin/sikemas import-boundary",
-    }
-    _write_json(out, _feature_collection([(result, properties)]))
-    return {
-        "written": str(out),
-        "kind": "boundary",
-        "features_in": len(features),
-        "vertices_before": cleaned.vertices_before,
-        "vertices_after": vertex_count(result),
-        "area_km2": round(area_km2, 3),
-        "repaired": cleaned.repaired,
-        "slivers_dropped": cleaned.slivers_dropped,
-        "tolerance_m": args.tolerance_m,
-    }
-
-
-def _first_value(props: Mapping[str, Any], keys: Sequence[str]) -> str | None:
-    return next((str(props[k]) for k in keys if props.get(k)), None)
-
-
-def _district_names(path: Path) -> dict[str, str]:
-    names: dict[str, str] = {}
-    for f in _read_features(path):
-        code = _first_value(f.properties, ("district_code", "kode_kemendagri", "kode"))
-        name = _first_value(f.properties, (*DISTRICT_NAME_KEYS, *VILLAGE_NAME_KEYS))
-        if code and name:
-            names[code] = name
-    if not names:
-        raise CliError(
-            f"{path}: tidak ada kode dan nama kecamatan", f"{path}: no district codes and names"
-        )
-    return names
-
-
-def _import_subdistricts(
-    features: list[PolygonFeature], args: argparse.Namespace, city_dir: Path, city_json: Path
-) -> dict[str, Any]:
-    district_names = _district_names(args.districts) if args.districts else {}
-    # One village may come as several features (parts): merge them by code.
-    by_code: dict[str, tuple[dict[str, Any], list[BaseGeometry]]] = {}
-    for i, f in enumerate(features):
-        info = subdistrict_from_properties(f.properties)
-        if info is None:
-            raise CliError(
-                f"fitur #{i} tidak punya kode desa/kelurahan",
-                f"feature #{i} has no village code (village_code or kode_kemendagri)",
-            )
-        props = {
-            **f.properties,
-            "village_code": info.village_code,
-            "village_name": info.village_name,
-            "district_code": info.district_code,
-            "district_name": district_names.get(info.district_code, info.district_name),
-        }
-        by_code.setdefault(info.village_code, (props, []))[1].append(f.geometry)
-    projection = LocalProjection.around(
-        polygonal_part(shapely.union_all([repair(f.geometry)[0] for f in features]))
-    )
-    cleaned = {
-        code: _clean(geoms, projection, args.min_area_m2) for code, (_, geoms) in by_code.items()
-    }
-    empty = [code for code, c in cleaned.items() if c.geometry.is_empty]
-    if empty:
-        raise CliError(
-            f"poligon desa/kelurahan kosong setelah perbaikan: {', '.join(empty)}",
-            f"village polygons empty after repair: {', '.join(empty)}",
-        )
-    codes = list(cleaned)
-    metres = [cleaned[c].geometry for c in codes]
-    coverage = bool(shapely.coverage_is_valid(metres))
-    if args.tolerance_m == 0:
-        simplified = metres
-    elif coverage:  # shared edges stay shared: no new gaps or overlaps between villages
-        simplified = list(shapely.coverage_simplify(metres, args.tolerance_m))
-    else:
-        simplified = [_simplify(g, args.tolerance_m) for g in metres]
-    results = [_finish(g, projection) for g in simplified]
-    out = city_dir / "subdistricts.geojson"
-    _write_json(
-        out, _feature_collection([(g, by_code[c][0]) for g, c in zip(results, codes, strict=True)])
-    )
-    _set_city_key(city_json, "subdistricts", out.name)
-    area_km2 = sum(float(g.area) for g in simplified) / 1e6
-    return {
-        "written": str(out),
-        "kind": "subdistricts",
-        "features_in": len(features),
-        "villages": len(codes),
-        "districts": len({by_code[c][0]["district_code"] for c in codes}),
-        "coverage_preserved": coverage,
-        "vertices_before": sum(c.vertices_before for c in cleaned.values()),
-        "vertices_after": sum(vertex_count(g) for g in results),
-        "area_km2": round(area_km2, 3),
-        "repaired": any(c.repaired for c in cleaned.values()),
-        "slivers_dropped": sum(c.slivers_dropped for c in cleaned.values()),
-        "tolerance_m": args.tolerance_m,
-    }
-
-
-def _feature_collection(items: Sequence[tuple[BaseGeometry, dict[str, Any]]]) -> dict[str, Any]:
-    return {
-        "type": "FeatureCollection",
-        "features": [
-            {"type": "Feature", "properties": props, "geometry": mapping(geom)}
-            for geom, props in items
-        ],
-    }
-
-
-def _write_json(path: Path, data: Any) -> None:
-    _write_text(path, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
-
-
-def _write_text(path: Path, text: str) -> None:
-    """Write atomically: a reader never sees half a file."""
-    try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        Path(tmp).replace(path)
-    except OSError as exc:
-        raise CliError(
-            f"tidak dapat menulis {path}", f"cannot write {path}: {exc}", EXIT_FAILED
-        ) from exc
-
-
-def _set_city_key(city_json: Path, key: str, value: str) -> None:
-    """Set a top-level string key in city.json, keeping the file's own layout when possible."""
-    text = city_json.read_text(encoding="utf-8")
-    pattern = re.compile(rf'^(\s*"{re.escape(key)}"\s*:\s*)(null|"[^"\n]*")', re.MULTILINE)
-    new_text, n = pattern.subn(lambda m: m.group(1) + json.dumps(value), text, count=1)
-    if n != 1 or json.loads(new_text).get(key) != value:
-        raw = json.loads(text)
-        raw[key] = value  # keeps key order; a new key goes last
-        new_text = json.dumps(raw, ensure_ascii=False, indent=2) + "\n"
-    _write_text(city_json, new_text)
 
 
 # --------------------------------------------------------------------------- inspect-photo
@@ -513,7 +230,7 @@ def _inspect_photo(args: argparse.Namespace) -> int:
                 data = fh.read(DEFAULT_MAX_BYTES + 1)  # enough to say "too_large"
         except OSError as exc:
             unreadable += 1
-            facts = refused(FILE_UNREADABLE)
+            facts = refused(Reason.FILE_UNREADABLE)
             error: str | None = exc.__class__.__name__
         else:
             facts = read_photo(data, city.timezone)
@@ -526,7 +243,7 @@ def _inspect_photo(args: argparse.Namespace) -> int:
             claimed=claimed,
             uploaded_at=now,
         )
-        line: dict[str, Any] = {"file": str(path), **describe(facts, verdict)}
+        line: dict[str, Any] = {"file": str(path), **findings(facts, verdict).to_dict()}
         if error is not None:
             line["error"] = error
         sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")

@@ -1,9 +1,11 @@
 """The composition root: builds settings, the city and the adapters once per execution
-environment (at cold start). Handlers receive what it builds; tests build their own."""
+environment (at cold start). Handlers receive what it builds; tests call the same builders
+with overrides (a repository, a photo store, a clock …) instead of wiring by hand."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Literal
@@ -11,9 +13,8 @@ from typing import TYPE_CHECKING, Literal
 import boto3
 from botocore.config import Config
 
-from sikemas.adapters.dynamo import DynamoReportRepository
-from sikemas.adapters.photo_store import S3PhotoStore
 from sikemas.city import City, load_city
+from sikemas.places import CityPlaces
 from sikemas.settings import Settings
 from sikemas.usecases.intake import Intake
 
@@ -21,9 +22,12 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_s3 import S3Client
 
-    from sikemas.usecases.photos import PhotoChecks
+    from sikemas.ports import Alerts, PhotoStore, Places, ReportRepository
+    from sikemas.usecases.photos import ImagingTools, PhotoChecks
 
 _CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=5)
+
+Clock = Callable[[], datetime]
 
 
 def utc_now() -> datetime:
@@ -56,39 +60,74 @@ class _Core:
 
     settings: Settings
     city: City
-    repo: DynamoReportRepository
-    photos: S3PhotoStore
+    repo: ReportRepository
+    photos: PhotoStore
 
 
-def _core(settings: Settings | None) -> _Core:
+def _core(
+    settings: Settings | None,
+    city: City | None,
+    repo: ReportRepository | None,
+    photos: PhotoStore | None,
+) -> _Core:
     settings = settings or Settings.from_env()
-    city = load_city(settings.city_dir, settings.boundary_file)
-    return _Core(
-        settings=settings,
-        city=city,
-        repo=DynamoReportRepository(dynamodb_client(), settings.table_name, city.timezone),
-        photos=S3PhotoStore(s3_client(), settings.photos_bucket),
-    )
+    city = city or load_city(settings.city_dir, settings.boundary_file)
+    if repo is None:
+        from sikemas.adapters.dynamo import DynamoReportRepository
+
+        repo = DynamoReportRepository(dynamodb_client(), settings.table_name, city.timezone)
+    if photos is None:
+        from sikemas.adapters.photo_store import S3PhotoStore
+
+        photos = S3PhotoStore(s3_client(), settings.photos_bucket)
+    return _Core(settings=settings, city=city, repo=repo, photos=photos)
 
 
-def api_dependencies(settings: Settings | None = None) -> ApiDependencies:
-    core = _core(settings)
+def api_dependencies(
+    settings: Settings | None = None,
+    *,
+    city: City | None = None,
+    repo: ReportRepository | None = None,
+    photos: PhotoStore | None = None,
+    places: Places | None = None,
+    clock: Clock = utc_now,
+) -> ApiDependencies:
+    core = _core(settings, city, repo, photos)
     limit = core.settings.daily_report_limit
-    intake = Intake(core.repo, core.photos, core.city, daily_limit=limit, clock=utc_now)
+    # Pure Python (no shapely): every claimed pin is checked against the city's boundary.
+    places = places or CityPlaces.for_city(core.city)
+    intake = Intake(
+        core.repo, core.photos, core.city, daily_limit=limit, clock=clock, places=places
+    )
     return ApiDependencies(settings=core.settings, city=core.city, intake=intake)
 
 
-def photo_dependencies(settings: Settings | None = None) -> PhotoChecks:
+def photo_dependencies(
+    settings: Settings | None = None,
+    *,
+    city: City | None = None,
+    repo: ReportRepository | None = None,
+    photos: PhotoStore | None = None,
+    alerts: Alerts | None = None,
+    tools: ImagingTools | None = None,
+) -> PhotoChecks:
     """The photo function's object graph, built at its cold start. The imaging and geometry
     modules are imported here so that the API function, which shares this module, never loads
     them."""
     from sikemas.geo import CityArea
-    from sikemas.photo.derive import derive_public_images
-    from sikemas.photo.reading import read_photo
     from sikemas.usecases.photos import ImagingTools, PhotoChecks
 
-    core = _core(settings)
-    city, tz = core.city, core.city.timezone
-    area = CityArea.from_geojson(city.boundary_path, city.subdistricts_path)
-    tools = ImagingTools(read=lambda data: read_photo(data, tz), derive=derive_public_images)
-    return PhotoChecks(core.repo, core.photos, city, area, tools)
+    core = _core(settings, city, repo, photos)
+    tz = core.city.timezone
+    area = CityArea.from_geojson(core.city.boundary_path, core.city.subdistricts_path)
+    if tools is None:
+        from sikemas.photo.derive import derive_public_images
+        from sikemas.photo.reading import read_photo
+
+        tools = ImagingTools(read=lambda data: read_photo(data, tz), derive=derive_public_images)
+    if alerts is None:
+        from sikemas.adapters.alerts import SnsAlerts
+
+        topic = core.settings.alerts_topic_arn
+        alerts = SnsAlerts(boto3.client("sns", config=_CONFIG) if topic else None, topic)
+    return PhotoChecks(core.repo, core.photos, core.city, area, tools, alerts)

@@ -1,6 +1,6 @@
-"""The domain's exception family: each failure has a stable code, an HTTP-ish status, and a
-message in Indonesian and English. Pure: the API maps these to responses in one place
-(``sikemas.api.errors``); other callers (the photo function, the CLI) read ``code``.
+"""The domain's exception family: each failure has a stable code and a message in Indonesian
+and English, and no HTTP status. Pure: the API maps codes to statuses in one place
+(``sikemas.api.errors.STATUS``); other callers (the photo function, the CLI) read ``code``.
 """
 
 from __future__ import annotations
@@ -9,9 +9,8 @@ from typing import Any
 
 
 class SikemasError(Exception):
-    """Base of every expected failure. ``status`` is what an API caller should receive."""
+    """Base of every expected failure."""
 
-    status = 400
     code = "bad_request"
     message_id = "Permintaan tidak valid."
     message_en = "The request is not valid."
@@ -42,7 +41,6 @@ class InvalidJson(SikemasError):
 
 
 class PayloadTooLarge(SikemasError):
-    status = 413
     code = "payload_too_large"
     message_id = "Isi permintaan terlalu besar."
     message_en = "The request body is too large."
@@ -58,6 +56,21 @@ class LocationRequired(SikemasError):
     code = "location_required"
     message_id = "Kategori ini memerlukan lokasi."
     message_en = "This category needs a location."
+
+
+class LocationOutsideCity(SikemasError):
+    """The claimed pin lies farther outside the city than the GPS tolerance (HTTP status in
+    ``sikemas.api.errors.STATUS``); details give ``distance_outside_m``."""
+
+    code = "location_outside_city"
+    message_id = (
+        "Lokasi yang ditandai berada di luar wilayah kota. Hanya laporan di dalam wilayah kota "
+        "yang dapat ditindaklanjuti; periksa titik lokasi pada peta."
+    )
+    message_en = (
+        "The marked location is outside the city. Only reports located in the city can be "
+        "followed up; check the pin on the map."
+    )
 
 
 class PhotoRequired(SikemasError):
@@ -81,28 +94,24 @@ class InvalidIdempotencyKey(SikemasError):
 
 
 class Unauthorized(SikemasError):
-    status = 401
     code = "unauthorized"
     message_id = "Perlu masuk terlebih dahulu."
     message_en = "Sign-in required."
 
 
 class ReportNotFound(SikemasError):
-    status = 404
     code = "report_not_found"
     message_id = "Laporan tidak ditemukan."
     message_en = "Report not found."
 
 
 class RouteNotFound(SikemasError):
-    status = 404
     code = "not_found"
     message_id = "Alamat tidak ditemukan."
     message_en = "No such path."
 
 
 class InvalidTransition(SikemasError):
-    status = 409
     code = "invalid_transition"
     message_id = "Laporan tidak dapat berpindah ke status itu dari status sekarang."
     message_en = "The report cannot move to that status from its current one."
@@ -111,14 +120,12 @@ class InvalidTransition(SikemasError):
 class ConcurrentUpdate(SikemasError):
     """The report changed between read and write (a conditional check failed)."""
 
-    status = 409
     code = "concurrent_update"
     message_id = "Laporan baru saja berubah; muat ulang lalu coba lagi."
     message_en = "The report has just changed; reload and try again."
 
 
 class UploadNotAllowed(SikemasError):
-    status = 409
     code = "upload_not_allowed"
     message_id = "Foto tidak dapat diunggah untuk laporan pada status ini."
     message_en = "Photos cannot be uploaded for a report in this status."
@@ -131,14 +138,12 @@ class InvalidSlot(SikemasError):
 
 
 class IdempotencyMismatch(SikemasError):
-    status = 422
     code = "idempotency_key_reused"
     message_id = "Idempotency-Key ini sudah dipakai untuk permintaan lain."
     message_en = "This Idempotency-Key was already used for a different request."
 
 
 class DailyLimitExceeded(SikemasError):
-    status = 429
     code = "daily_limit_exceeded"
     message_id = "Batas laporan harian tercapai; coba lagi besok."
     message_en = "Daily report limit reached; try again tomorrow."

@@ -1,9 +1,13 @@
-"""The city's geometry: is a point inside the city, how far outside, and in which kelurahan/desa.
+"""The city's geometry with shapely: is a photo's point inside the city, how far outside, and in
+which kelurahan/desa. The photo function and the operator tools use it; the API checks claimed
+pins with ``sikemas.places`` (pure Python, same plane, same answers — a test holds them alike).
+The boundary import itself (repair, simplify, write) is an operator tool:
+``tools/sikemas_tools/boundary_import.py``.
 
 Pure: coordinates and files in, values out. Imports shapely only: no AWS, no environment.
 
 Metric distances use a **local tangent-plane (equirectangular) projection on the WGS84
-ellipsoid**, centred on the city's centroid ``(lat0, lon0)``::
+ellipsoid** (``sikemas.geodesy.TangentPlane``), centred on the city's centroid ``(lat0, lon0)``::
 
     x = (lon - lon0) * N(lat0) * cos(lat0)        y = (lat - lat0) * M(lat0)
 
@@ -18,10 +22,10 @@ within about 0.1 %, which is all a "how far outside" answer needs. pyproj is not
 (6,371,008.8 m); it differs from the ellipsoidal distance by up to ~0.5 %, so it is meant for
 "near the claimed location" checks, not for comparing against the boundary.
 
-Sub-districts (``Subdistrict``): the village (kelurahan/desa) polygons carry their code and
-name; the district (kecamatan) code is read from the feature or, failing that, taken from the
-village's Kemendagri code (``71.74.01.1005`` → ``71.74.01``). The district *name* is optional:
-it is present when the sub-district file carries it (``bin/sikemas import-boundary
+Sub-districts (``sikemas.places.Subdistrict``): the village (kelurahan/desa) polygons carry
+their code and name; the district (kecamatan) code is read from the feature or, failing that,
+taken from the village's Kemendagri code (``71.74.01.1005`` → ``71.74.01``). The district
+*name* is present when the sub-district file carries it (``bin/sikemas import-boundary
 --subdistricts --districts KECAMATAN.geojson`` writes it) and ``None`` otherwise.
 """
 
@@ -35,23 +39,14 @@ from pathlib import Path
 from typing import Any
 
 import shapely
-from shapely.geometry import MultiPolygon, Point, Polygon, shape
+from shapely.geometry import Point, Polygon, shape
 from shapely.geometry.base import BaseGeometry
 
-from sikemas.geodesy import check_lat_lon
-
-_WGS84_A = 6_378_137.0
-_WGS84_F = 1 / 298.257223563
-_WGS84_E2 = _WGS84_F * (2 - _WGS84_F)
+from sikemas.geodesy import TangentPlane, check_lat_lon
+from sikemas.places import Subdistrict, subdistrict_from_properties
 
 POLYGONAL_TYPES = frozenset({"Polygon", "MultiPolygon"})
 _GEOJSON_TYPES = POLYGONAL_TYPES | {"Feature", "FeatureCollection", "GeometryCollection"}
-
-# Property names understood for sub-district features, canonical name first.
-VILLAGE_CODE_KEYS = ("village_code", "kode_kemendagri", "kode", "kode_desa", "KDEPUM")
-VILLAGE_NAME_KEYS = ("village_name", "nama", "name", "NAMOBJ", "WADMKD")
-DISTRICT_CODE_KEYS = ("district_code", "kecamatan_kode", "kode_kecamatan", "KDCPUM")
-DISTRICT_NAME_KEYS = ("district_name", "kecamatan_nama", "nama_kecamatan", "kecamatan", "WADMKC")
 
 
 class GeometryError(ValueError):
@@ -63,16 +58,6 @@ class SwappedCoordinatesError(GeometryError):
 
 
 @dataclass(frozen=True)
-class Subdistrict:
-    """A kelurahan/desa and the kecamatan it belongs to (``district_name`` may be unknown)."""
-
-    village_code: str
-    village_name: str
-    district_code: str
-    district_name: str | None = None
-
-
-@dataclass(frozen=True)
 class PolygonFeature:
     """One polygonal GeoJSON feature: its geometry (lon/lat) and its properties."""
 
@@ -80,30 +65,14 @@ class PolygonFeature:
     properties: Mapping[str, Any]
 
 
-class LocalProjection:
-    """Local tangent-plane metres around ``(lat0, lon0)`` on the WGS84 ellipsoid (module doc)."""
-
-    def __init__(self, lat0: float, lon0: float) -> None:
-        check_lat_lon(lat0, lon0)
-        self.lat0, self.lon0 = lat0, lon0
-        phi = math.radians(lat0)
-        w = math.sqrt(1 - _WGS84_E2 * math.sin(phi) ** 2)
-        meridional = _WGS84_A * (1 - _WGS84_E2) / w**3
-        prime_vertical = _WGS84_A / w
-        self.m_per_deg_lat = math.radians(meridional)
-        self.m_per_deg_lon = math.radians(prime_vertical * math.cos(phi))
+class LocalProjection(TangentPlane):
+    """Local tangent-plane metres (``sikemas.geodesy.TangentPlane``) for shapely geometries."""
 
     @classmethod
     def around(cls, geometry: BaseGeometry) -> LocalProjection:
         """A projection centred on ``geometry``'s centroid (lon/lat)."""
         c = geometry.centroid
         return cls(lat0=c.y, lon0=c.x)
-
-    def xy(self, lat: float, lon: float) -> tuple[float, float]:
-        return (lon - self.lon0) * self.m_per_deg_lon, (lat - self.lat0) * self.m_per_deg_lat
-
-    def lat_lon(self, x: float, y: float) -> tuple[float, float]:
-        return self.lat0 + y / self.m_per_deg_lat, self.lon0 + x / self.m_per_deg_lon
 
     def to_metres(self, geometry: BaseGeometry) -> BaseGeometry:
         """Project a lon/lat geometry to local metres."""
@@ -230,67 +199,6 @@ def repair(geometry: BaseGeometry) -> tuple[BaseGeometry, bool]:
     if geometry.is_valid:
         return geometry, False
     return polygonal_part(shapely.make_valid(geometry)), True
-
-
-def _polygons(geometry: BaseGeometry) -> list[Polygon]:
-    if isinstance(geometry, Polygon):
-        return [] if geometry.is_empty else [geometry]
-    if isinstance(geometry, MultiPolygon):
-        return [p for p in geometry.geoms if not p.is_empty]
-    return [p for g in getattr(geometry, "geoms", []) for p in _polygons(g)]
-
-
-def vertex_count(geometry: BaseGeometry) -> int:
-    """Vertices of the polygons' rings, the closing vertex not counted twice."""
-    total = 0
-    for p in _polygons(geometry):
-        for ring in (p.exterior, *p.interiors):
-            total += max(len(ring.coords) - 1, 0)
-    return total
-
-
-def drop_slivers(geometry_m: BaseGeometry, min_area_m2: float) -> tuple[BaseGeometry, int]:
-    """Remove polygon parts and holes smaller than ``min_area_m2`` (geometry in metres).
-
-    Returns the cleaned geometry and how many parts and holes were dropped.
-    """
-    kept: list[Polygon] = []
-    dropped = 0
-    for p in _polygons(geometry_m):
-        if p.area < min_area_m2:
-            dropped += 1
-            continue
-        holes = [r for r in p.interiors if Polygon(r).area >= min_area_m2]
-        dropped += len(p.interiors) - len(holes)
-        kept.append(Polygon(p.exterior, holes))
-    if not kept:
-        return Polygon(), dropped
-    return (kept[0] if len(kept) == 1 else MultiPolygon(kept)), dropped
-
-
-def _first(props: Mapping[str, Any], keys: Iterable[str]) -> str | None:
-    for key in keys:
-        value = props.get(key)
-        if value is not None and str(value).strip():
-            return str(value).strip()
-    return None
-
-
-def subdistrict_from_properties(props: Mapping[str, Any]) -> Subdistrict | None:
-    """A ``Subdistrict`` from a feature's properties, or ``None`` without a village code."""
-    village_code = _first(props, VILLAGE_CODE_KEYS)
-    if village_code is None:
-        return None
-    district_code = _first(props, DISTRICT_CODE_KEYS)
-    if district_code is None:
-        parts = village_code.split(".")
-        district_code = ".".join(parts[:3]) if len(parts) == 4 else ""
-    return Subdistrict(
-        village_code=village_code,
-        village_name=_first(props, VILLAGE_NAME_KEYS) or village_code,
-        district_code=district_code,
-        district_name=_first(props, DISTRICT_NAME_KEYS),
-    )
 
 
 class CityArea:

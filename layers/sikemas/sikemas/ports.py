@@ -1,13 +1,15 @@
 """Ports: what the use cases need from the outside world, named for the need. The adapters
-(``sikemas.adapters``) implement them; tests may hand in fakes. Pure: no AWS here."""
+(``sikemas.adapters``) implement them; tests hand in the fakes of ``tests/fakes.py``. Pure: no
+AWS here."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from sikemas.domain.photos import Copies
 from sikemas.domain.report import Report, TimelineEvent, Transition
 
 
@@ -16,7 +18,7 @@ class TrackingCodeTaken(Exception):
 
 
 class IdempotencyKeyUsed(Exception):
-    """An idempotency record for this reporter and key already exists."""
+    """A live idempotency record for this reporter and key already exists."""
 
 
 @dataclass(frozen=True)
@@ -43,26 +45,82 @@ class Upload:
 
 
 class ReportRepository(Protocol):
-    def reporter_id_for(self, subject: str, phone: str | None, now: datetime) -> str: ...
+    def find_reporter(self, subject: str) -> str | None:
+        """The reporter id behind a token's ``sub``, or None: a read, it writes nothing."""
+        ...
+
+    def reporter_id_for(self, subject: str, phone: str | None, now: datetime) -> str:
+        """The reporter id behind ``sub``, created (with its profile) on first sight."""
+        ...
+
     def get(self, report_id: str) -> Report | None: ...
     def get_by_tracking_code(self, code: str) -> Report | None: ...
     def timeline(self, report_id: str) -> list[TimelineEvent]: ...
     def list_by_reporter(self, reporter_id: str, limit: int, cursor: str | None) -> Page: ...
-    def get_idempotency(self, reporter_id: str, key: str) -> IdempotencyRecord | None: ...
+    def get_idempotency(
+        self, reporter_id: str, key: str, now: datetime
+    ) -> IdempotencyRecord | None: ...
+
     def create(
         self,
         transitions: Sequence[Transition],
         *,
         daily_limit: int,
         idempotency: IdempotencyRecord | None,
-    ) -> None: ...
-    def apply(self, t: Transition) -> None: ...
-    def save_photos(self, before: Report, after: Report) -> None: ...
+    ) -> None:
+        """Raises ``TrackingCodeTaken``, ``IdempotencyKeyUsed`` or ``DailyLimitExceeded``."""
+        ...
+
+    def apply(self, *transitions: Transition) -> None:
+        """Changes of one report in a row, atomically; ``ConcurrentUpdate`` when the report is
+        no longer the one the first was computed from."""
+        ...
 
 
 class PhotoStore(Protocol):
     def presigned_upload(self, report_id: str, slot: int, now: datetime) -> Upload: ...
     def get_original(self, report_id: str, slot: int, version_id: str | None) -> bytes: ...
-    def put_public_copies(
-        self, report_id: str, slot: int, version: str, public: bytes, thumbnail: bytes
-    ) -> dict[str, str]: ...
+    def put_copies(
+        self,
+        report_id: str,
+        slot: int,
+        version: str,
+        image: bytes,
+        thumbnail: bytes,
+        *,
+        private: bool,
+    ) -> Copies:
+        """Store the derived copies: public (served by the CDN) or private."""
+        ...
+
+    def make_private(self, copies: Copies) -> Copies:
+        """Move public copies under ``private/`` (the public ones are deleted)."""
+        ...
+
+    def delete_copies(self, copies: Copies) -> None: ...
+    def presigned_view(self, key: str, now: datetime) -> str:
+        """A short-lived GET link to a private copy (its owner's view)."""
+        ...
+
+
+class Alerts(Protocol):
+    def alert(self, subject: str, message: str) -> None:
+        """Tell the city's admins (the alerts topic)."""
+        ...
+
+
+@dataclass(frozen=True)
+class PlaceFix:
+    """Where a point lies: metres outside the city boundary (0 inside), whether that is within
+    the GPS tolerance, and its kelurahan/desa and kecamatan (``desa``, ``desa_code``,
+    ``kecamatan``, ``kecamatan_code``) when known."""
+
+    distance_outside_m: float
+    within_city: bool
+    subdistrict: Mapping[str, str] | None
+
+
+class Places(Protocol):
+    """The city's geometry (``sikemas.places.CityPlaces``)."""
+
+    def locate(self, lat: float, lon: float) -> PlaceFix: ...

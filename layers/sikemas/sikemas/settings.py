@@ -26,6 +26,8 @@ class Settings:
     boundary_file: Path | None
     daily_report_limit: int
     public_base_url: str | None
+    alerts_topic_arn: str | None = None  # the admins' alerts (SNS)
+    photo_dead_letter_queue_arn: str | None = None  # its records are photos whose check crashed
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -54,4 +56,6 @@ class Settings:
             boundary_file=Path(boundary) if boundary else None,
             daily_report_limit=limit,
             public_base_url=env.get("PUBLIC_BASE_URL") or None,
+            alerts_topic_arn=env.get("ALERTS_TOPIC_ARN") or None,
+            photo_dead_letter_queue_arn=env.get("PHOTO_DEAD_LETTER_QUEUE_ARN") or None,
         )

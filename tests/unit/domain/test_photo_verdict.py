@@ -20,17 +20,17 @@ from shapely.geometry.base import BaseGeometry
 
 from sikemas.city import PhotoCheckSettings
 from sikemas.domain.photo_verdict import (
-    REASONS,
     Check,
     Claim,
     Outcome,
     Verdict,
     judge,
-    reason_message,
 )
+from sikemas.domain.reasons import REASONS, reason_message
 from sikemas.geo import CityArea
 from sikemas.geodesy import haversine_m
 from sikemas.photo.reading import PhotoFacts, read_photo
+from tests.camera import camera_photo
 from tests.shared_data import (
     MANADO,
     boundary_distance_haversine,
@@ -390,7 +390,8 @@ def test_outside_and_far_from_the_claim(area: CityArea) -> None:
     [
         (b"%PDF-1.4 not a photo", "not_an_image"),
         (b"GIF89a" + b"\x00" * 32, "unsupported_type"),
-        (at(*WELL_INSIDE)[:400], "corrupt_image"),
+        (at(*WELL_INSIDE)[:400], "too_small"),
+        (camera_photo(WELL_INSIDE, TAKEN_AT)[:4000], "corrupt_image"),
     ],
 )
 def test_an_image_failure_is_rejected_and_nothing_else_is_judged(

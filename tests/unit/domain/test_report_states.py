@@ -9,15 +9,21 @@ from pathlib import Path
 import pytest
 
 from sikemas.city import load_city
+from sikemas.domain.photos import Decision
 from sikemas.domain.report import (
     TRANSITIONS,
     Actor,
+    EventType,
     Kind,
     Privacy,
     Report,
     Status,
-    receive,
-    route,
+    TimelineEvent,
+    Transition,
+    decided_status,
+    file_report,
+    may_take_photo,
+    routed_status,
     transition,
 )
 from sikemas.errors import InvalidTransition
@@ -74,6 +80,7 @@ def a_report(status: Status = S.RECEIVED, **changes: object) -> Report:
         version=3,
         created_at=NOW,
         updated_at=NOW,
+        status_since=NOW,
     )
     return replace(base, **changes)  # type: ignore[arg-type]
 
@@ -86,7 +93,7 @@ def test_the_graph_is_exactly_the_architectures_table():
 
 @pytest.mark.parametrize(("source", "target"), sorted(ALLOWED))
 def test_every_allowed_transition_moves_the_report_and_writes_an_event(source, target):
-    report = a_report(source, rejected_by=Actor.PHOTO_CHECKS if source is S.REJECTED else None)
+    report = a_report(source, status_by=Actor.PHOTO_CHECKS)
     later = NOW + timedelta(minutes=5)
 
     t = transition(
@@ -105,12 +112,12 @@ def test_every_allowed_transition_moves_the_report_and_writes_an_event(source, t
     sorted((a, b) for a in Status for b in Status if (a, b) not in ALLOWED),
 )
 def test_every_other_transition_is_refused(source, target):
-    report = a_report(source, rejected_by=Actor.PHOTO_CHECKS)
+    report = a_report(source, status_by=Actor.PHOTO_CHECKS)
 
     with pytest.raises(InvalidTransition) as refused:
         transition(report, target, at=NOW, actor=Actor.ADMIN, duplicate_of="X")
 
-    assert refused.value.status == 409
+    assert refused.value.code == "invalid_transition"
     assert refused.value.details == [{"from": source.value, "to": target.value}]
 
 
@@ -122,6 +129,7 @@ def test_a_rejection_by_the_photo_checks_can_be_appealed_with_a_new_photo():
 
     assert again.status is S.VERIFYING
     assert again.rejected_by is None
+    assert may_take_photo(rejected)
 
 
 def test_an_admins_rejection_is_final():
@@ -129,6 +137,7 @@ def test_an_admins_rejection_is_final():
 
     with pytest.raises(InvalidTransition, match="admin"):
         transition(rejected, S.VERIFYING, at=NOW, actor=Actor.PHOTO_CHECKS)
+    assert not may_take_photo(rejected)
 
 
 def test_a_duplicate_must_name_its_primary():
@@ -139,10 +148,8 @@ def test_a_duplicate_must_name_its_primary():
     assert t.after.duplicate_of == "P"
 
 
-def test_a_new_report_starts_received_at_version_one():
-    new = a_report(S.RECEIVED, version=1)
-
-    t = receive(new)
+def test_a_new_report_in_a_photo_category_is_received_and_waits_for_its_photo():
+    (t,) = file_report(**_filing("sampah"))
 
     assert (t.before, t.event.from_status, t.event.to_status, t.event.seq) == (
         None,
@@ -150,8 +157,53 @@ def test_a_new_report_starts_received_at_version_one():
         S.RECEIVED,
         1,
     )
-    with pytest.raises(ValueError, match="received"):
-        receive(a_report(S.ASSIGNED, version=1))
+    assert (t.after.version, t.after.status_since, t.after.status_by) == (1, NOW, Actor.CITIZEN)
+    assert may_take_photo(t.after)
+
+
+def test_a_new_report_that_needs_no_photo_is_routed_at_once():
+    received, routed = file_report(**_filing("air_bersih"))
+
+    assert routed.before == received.after
+    assert (routed.after.status, routed.after.version, routed.after.routed_at) == (
+        S.FORWARDED,
+        2,
+        NOW,
+    )
+    assert not may_take_photo(routed.after)
+
+
+def _filing(category: str) -> dict[str, object]:
+    return {
+        "report_id": "01JD2Y6X3B6Q3W9Y5K8R7T4V2N",
+        "tracking_code": "KTG-7K3M9Q",
+        "reporter_id": "R1",
+        "kind": Kind.COMPLAINT,
+        "category": CITY.categories[category],
+        "description": "Sampah menumpuk di pasar",
+        "location": None,
+        "address": None,
+        "privacy": Privacy.PUBLIC,
+        "photo_count": 1,
+        "notify_sms": False,
+        "at": NOW,
+    }
+
+
+@pytest.mark.parametrize(
+    ("status", "by", "allowed"),
+    [
+        (S.RECEIVED, Actor.CITIZEN, True),
+        (S.VERIFYING, Actor.PHOTO_CHECKS, False),
+        (S.REJECTED, Actor.PHOTO_CHECKS, True),
+        (S.NEEDS_REVIEW, Actor.PHOTO_CHECKS, True),
+        (S.REJECTED, Actor.ADMIN, False),
+        (S.NEEDS_REVIEW, Actor.AGENCY, False),
+        (S.ASSIGNED, Actor.PHOTO_CHECKS, False),
+    ],
+)
+def test_one_guard_says_whether_a_report_may_take_a_photo(status, by, allowed):
+    assert may_take_photo(a_report(status, status_by=by)) is allowed
 
 
 @pytest.mark.parametrize(
@@ -165,10 +217,40 @@ def test_a_new_report_starts_received_at_version_one():
     ],
 )
 def test_routing_assigns_city_agencies_and_forwards_vertical_ones(category, expected):
-    assert route(CITY.categories[category]) is expected
+    assert routed_status(CITY.categories[category]) is expected
 
 
 def test_every_category_of_the_city_routes_by_its_agencys_jurisdiction():
     for category in CITY.categories.values():
         expected = S.ASSIGNED if category.agency.jurisdiction == "city" else S.FORWARDED
-        assert route(category) is expected
+        assert routed_status(category) is expected
+
+
+def received(report: Report) -> Transition:
+    """The creating transition of a report made by ``a_report`` (for repository tests)."""
+    return Transition(
+        before=None,
+        after=report,
+        event=TimelineEvent(
+            report_id=report.id,
+            seq=report.version,
+            at=report.created_at,
+            type=EventType.STATUS,
+            actor=Actor.CITIZEN,
+            from_status=None,
+            to_status=report.status,
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    ("decision", "category", "expected"),
+    [
+        (Decision.ROUTE, "sampah", S.ASSIGNED),
+        (Decision.ROUTE, "air_bersih", S.FORWARDED),
+        (Decision.NEEDS_REVIEW, "sampah", S.NEEDS_REVIEW),
+        (Decision.REJECT, "sampah", S.REJECTED),
+    ],
+)
+def test_what_the_photos_decided_maps_to_a_status_explicitly(decision, category, expected):
+    assert decided_status(decision, CITY.categories[category]) is expected

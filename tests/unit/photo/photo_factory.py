@@ -173,12 +173,28 @@ def photo(
     *,
     fmt: str = "JPEG",
     size: tuple[int, int] = (64, 32),
+    pad_to: int = 1024,
     **params: Any,
 ) -> bytes:
-    """A small photo in `fmt`, carrying `exif` verbatim when given."""
+    """A small photo in `fmt`, carrying `exif` verbatim when given.
+
+    No real photo is under 1 KB, and the reader refuses such a file as ``too_small``: a JPEG or
+    PNG that would be smaller is padded up to ``pad_to`` with a comment (JPEG COM segment, PNG
+    tEXt chunk) unless the caller sets its own comment or ``pad_to=0``."""
     if exif is not None:
         params["exif"] = exif
-    return encode(quadrants(size), fmt, **params)
+    data = encode(quadrants(size), fmt, **params)
+    missing = pad_to - len(data)
+    if missing <= 0 or fmt not in ("JPEG", "PNG") or "comment" in params or "pnginfo" in params:
+        return data
+    filler = b"padding " * (missing // 8 + 4)
+    if fmt == "JPEG":
+        return encode(quadrants(size), fmt, comment=filler, **params)
+    from PIL.PngImagePlugin import PngInfo
+
+    info = PngInfo()
+    info.add_text("Comment", filler.decode())
+    return encode(quadrants(size), fmt, pnginfo=info, **params)
 
 
 def png_chunk(kind: bytes, body: bytes) -> bytes:
@@ -187,15 +203,16 @@ def png_chunk(kind: bytes, body: bytes) -> bytes:
     return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
 
-def png_header_only(width: int, height: int) -> bytes:
-    """A PNG declaring a size, with (almost) no pixel data behind it: a bomb's shape."""
+def png_header_only(width: int, height: int, pad_to: int = 1024) -> bytes:
+    """A PNG declaring a size, with (almost) no pixel data behind it: a bomb's shape (padded to
+    ``pad_to`` with a text chunk, as a bomb made to pass a size check would be)."""
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + png_chunk(b"IHDR", ihdr)
-        + png_chunk(b"IDAT", b"\x78\x9c\x03\x00\x00\x00\x00\x01")
-        + png_chunk(b"IEND", b"")
-    )
+    head = b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", ihdr)
+    tail = png_chunk(b"IDAT", b"\x78\x9c\x03\x00\x00\x00\x00\x01") + png_chunk(b"IEND", b"")
+    missing = pad_to - len(head) - len(tail)
+    if missing > 0:
+        head += png_chunk(b"tEXt", b"Comment\x00" + b"p" * max(missing - 20, 0))
+    return head + tail
 
 
 def jpeg_segments(data: bytes) -> list[int]:

@@ -58,6 +58,8 @@ def _check_invariants(facts: PhotoFacts) -> None:
         None,
         "not_an_image",
         "unsupported_type",
+        "empty_file",
+        "too_small",
         "too_large",
         "too_many_pixels",
         "corrupt_image",

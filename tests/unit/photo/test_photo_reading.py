@@ -412,7 +412,6 @@ def test_avif_is_unsupported_even_though_it_shares_heif_brands(city_tz: ZoneInfo
 @pytest.mark.parametrize(
     "data",
     [
-        pytest.param(b"", id="empty"),
         pytest.param(os.urandom(4096), id="random"),
         pytest.param(b"%PDF-1.7\n" + b"x" * 100, id="pdf"),
         pytest.param(b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + b"\x00" * 64, id="mp4"),
@@ -422,6 +421,18 @@ def test_avif_is_unsupported_even_though_it_shares_heif_brands(city_tz: ZoneInfo
 def test_unrecognised_content_is_not_an_image(city_tz: ZoneInfo, data: bytes) -> None:
     facts = read_photo(data, city_tz)
     assert (facts.type, facts.image_error, facts.gps_error) == (None, "not_an_image", "no_gps")
+
+
+def test_an_empty_file_is_refused_as_empty_not_as_too_large(city_tz: ZoneInfo) -> None:
+    assert read_photo(b"", city_tz).image_error == "empty_file"
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG"])
+def test_a_photo_under_1_kb_is_refused_as_too_small(city_tz: ZoneInfo, fmt: str) -> None:
+    small = photo(fmt=fmt, pad_to=0)
+    assert len(small) < 1024
+    assert read_photo(small, city_tz).image_error == "too_small"
+    assert read_photo(photo(fmt=fmt), city_tz).image_error is None  # padded to 1 KB
 
 
 def test_too_large(city_tz: ZoneInfo) -> None:
@@ -458,9 +469,9 @@ def test_truncated_jpeg_is_corrupt(city_tz: ZoneInfo) -> None:
     assert facts.gps is not None, "the EXIF at the head is still read"
 
 
-def test_jpeg_cut_inside_the_header_is_corrupt(city_tz: ZoneInfo) -> None:
+def test_jpeg_cut_inside_the_header_is_too_small(city_tz: ZoneInfo) -> None:
     facts = read_photo(photo(FULL_EXIF)[:40], city_tz)
-    assert (facts.type, facts.image_error) == ("jpeg", "corrupt_image")
+    assert (facts.type, facts.image_error) == ("jpeg", "too_small")
 
 
 def test_truncated_png_is_corrupt(city_tz: ZoneInfo) -> None:
@@ -486,7 +497,7 @@ def test_pixels_are_never_decoded(city_tz: ZoneInfo, monkeypatch: pytest.MonkeyP
     photos = (
         photo(FULL_EXIF),
         _png_with_exif_after_idat(),
-        encode(quadrants(), "HEIF", exif=FULL_EXIF),
+        encode(quadrants((64, 32)), "HEIF", exif=FULL_EXIF, quality=90),
     )
     monkeypatch.setattr(ImageFile.ImageFile, "load", refuse)
     monkeypatch.setattr(Image.Image, "load", refuse)

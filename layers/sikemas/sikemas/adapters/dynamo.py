@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 import random
 import time
@@ -22,8 +23,10 @@ from botocore.exceptions import ClientError
 
 from sikemas.adapters import keys
 from sikemas.domain.counters import counter_increments
+from sikemas.domain.photos import Copies, Findings, Photo
 from sikemas.domain.report import (
     Actor,
+    EventType,
     Kind,
     Location,
     Privacy,
@@ -42,6 +45,7 @@ if TYPE_CHECKING:
 _ser = TypeSerializer()
 _deser = TypeDeserializer()
 _MAX_CONFLICT_RETRIES = 4
+_MAX_REPORTER_ATTEMPTS = 3
 _MAX_CURSOR_CHARS = 1024
 IDEMPOTENCY_TTL = timedelta(hours=24)
 
@@ -73,6 +77,7 @@ def _plain(value: Any) -> Any:
 
 
 def report_to_item(r: Report) -> dict[str, dict[str, Any]]:
+    """The one serialisation of a report (``item_to_report`` reads it back)."""
     item: dict[str, dict[str, Any]] = {
         **keys.report(r.id),
         **keys.by_reporter(r.reporter_id, r.created_at, r.id),
@@ -88,10 +93,12 @@ def report_to_item(r: Report) -> dict[str, dict[str, Any]]:
         "photo_count": {"N": str(r.photo_count)},
         "notify_sms": {"BOOL": r.notify_sms},
         "status": {"S": r.status.value},
+        "status_since": {"S": r.status_since.isoformat()},
+        "status_by": {"S": r.status_by.value},
         "version": {"N": str(r.version)},
         "created_at": {"S": r.created_at.isoformat()},
         "updated_at": {"S": r.updated_at.isoformat()},
-        "photos": _av({str(slot): p for slot, p in r.photos.items()}),
+        "photos": _av([p.to_dict() for p in r.photos]),
     }
     if r.location is not None:
         loc: dict[str, Any] = {"lat": r.location.lat, "lon": r.location.lon}
@@ -100,14 +107,16 @@ def report_to_item(r: Report) -> dict[str, dict[str, Any]]:
         item["location"] = _av(loc)
     if r.address is not None:
         item["address"] = {"S": r.address}
-    if r.rejected_by is not None:
-        item["rejected_by"] = {"S": r.rejected_by.value}
     if r.duplicate_of is not None:
         item["duplicate_of"] = {"S": r.duplicate_of}
     if r.suspicious:
         item["suspicious"] = {"BOOL": True}
+    if r.hidden:
+        item["hidden"] = {"BOOL": True}
     if r.subdistrict is not None:
-        item["subdistrict"] = _av(r.subdistrict)
+        item["subdistrict"] = _av(dict(r.subdistrict))
+    if r.routed_at is not None:
+        item["routed_at"] = {"S": r.routed_at.isoformat()}
     return item
 
 
@@ -135,18 +144,53 @@ def item_to_report(item: Mapping[str, Any]) -> Report:
         version=d["version"],
         created_at=datetime.fromisoformat(d["created_at"]),
         updated_at=datetime.fromisoformat(d["updated_at"]),
-        rejected_by=Actor(d["rejected_by"]) if d.get("rejected_by") else None,
+        # Items written before these fields existed (a kept local stack) read with defaults.
+        status_since=datetime.fromisoformat(d.get("status_since") or d["updated_at"]),
+        status_by=Actor(d.get("status_by") or d.get("rejected_by") or _LEGACY_BY[d["status"]]),
         duplicate_of=d.get("duplicate_of"),
-        photos={int(slot): p for slot, p in d.get("photos", {}).items()},
+        photos=_photos(d.get("photos", [])),
         suspicious=bool(d.get("suspicious", False)),
         subdistrict=d.get("subdistrict"),
+        routed_at=datetime.fromisoformat(d["routed_at"]) if d.get("routed_at") else None,
+        hidden=bool(d.get("hidden", False)),
     )
 
 
-def _event_item(e: TimelineEvent) -> dict[str, dict[str, Any]]:
+_LEGACY_BY = {s.value: Actor.PHOTO_CHECKS for s in (Status.VERIFYING, Status.NEEDS_REVIEW)} | {
+    s.value: Actor.SYSTEM for s in Status if s not in (Status.VERIFYING, Status.NEEDS_REVIEW)
+}
+
+
+def _photos(stored: Any) -> tuple[Photo, ...]:
+    """The photo records; the former shape (a map of slot to one plain record) is read too."""
+    if isinstance(stored, list):
+        return tuple(Photo.from_dict(p) for p in stored)
+    photos = []
+    for slot, p in sorted(stored.items(), key=lambda kv: int(kv[0])):
+        photos.append(
+            Photo(
+                slot=int(slot),
+                version=str(p.get("version", "")),
+                order="",
+                size=int(p.get("size", 0)),
+                received_at=datetime.fromisoformat(p["received_at"]),
+                findings=Findings.from_dict(p) if p.get("outcome") else None,
+                copies=(
+                    Copies(p["public_key"], p["thumbnail_key"], private=False)
+                    if p.get("public_key")
+                    else None
+                ),
+            )
+        )
+    return tuple(photos)
+
+
+def event_to_item(e: TimelineEvent) -> dict[str, dict[str, Any]]:
+    """The one serialisation of a timeline event (``item_to_event`` reads it back)."""
     item: dict[str, dict[str, Any]] = {
         **keys.event(e.report_id, e.at, e.seq),
         "type": {"S": "event"},
+        "event": {"S": e.type.value},
         "seq": {"N": str(e.seq)},
         "at": {"S": e.at.isoformat()},
         "actor": {"S": e.actor.value},
@@ -154,24 +198,33 @@ def _event_item(e: TimelineEvent) -> dict[str, dict[str, Any]]:
     }
     if e.from_status is not None:
         item["from_status"] = {"S": e.from_status.value}
-    if e.note is not None:
-        item["note"] = {"S": e.note}
-    if e.reason is not None:
-        item["reason"] = {"S": e.reason}
+    for name, value in (("note", e.note), ("reason", e.reason), ("actor_name", e.actor_name)):
+        if value is not None:
+            item[name] = {"S": value}
+    if e.data:
+        item["data"] = _av(dict(e.data))
     return item
 
 
-def _item_to_event(report_id: str, item: Mapping[str, Any]) -> TimelineEvent:
+def item_to_event(report_id: str, item: Mapping[str, Any]) -> TimelineEvent:
+    d = {k: _plain(_deser.deserialize(v)) for k, v in item.items()}
     return TimelineEvent(
         report_id=report_id,
-        seq=int(item["seq"]["N"]),
-        at=datetime.fromisoformat(item["at"]["S"]),
-        actor=Actor(item["actor"]["S"]),
-        from_status=Status(item["from_status"]["S"]) if "from_status" in item else None,
-        to_status=Status(item["to_status"]["S"]),
-        note=item.get("note", {}).get("S"),
-        reason=item.get("reason", {}).get("S"),
+        seq=int(d["seq"]),
+        at=datetime.fromisoformat(d["at"]),
+        type=EventType(d.get("event", EventType.STATUS.value)),
+        actor=Actor(d["actor"]),
+        from_status=Status(d["from_status"]) if d.get("from_status") else None,
+        to_status=Status(d["to_status"]),
+        note=d.get("note"),
+        reason=d.get("reason"),
+        actor_name=d.get("actor_name"),
+        data=d.get("data", {}),
     )
+
+
+# A transaction's items, each with the label its failure is known by.
+Labelled = tuple[str, dict[str, Any]]
 
 
 class DynamoReportRepository:
@@ -192,43 +245,44 @@ class DynamoReportRepository:
 
     # -- reporters --------------------------------------------------------------------------
 
-    def reporter_id_for(self, subject: str, phone: str | None, now: datetime) -> str:
-        """The opaque reporter id behind a token's ``sub``, created on first sight. The phone
-        lives only on the reporter's profile, apart from reports."""
+    def find_reporter(self, subject: str) -> str | None:
+        """The opaque reporter id behind a token's ``sub``, or None. A read: writes nothing."""
         found = self._db.get_item(
             TableName=self._table, Key=keys.identity(subject), ConsistentRead=True
         ).get("Item")
-        if found:
-            return str(found["reporter_id"]["S"])
-        reporter_id = new_ulid(now)
-        profile: dict[str, dict[str, Any]] = {
-            **keys.reporter_profile(reporter_id),
-            "type": {"S": "reporter"},
-            "created_at": {"S": now.isoformat()},
-        }
-        if phone:
-            profile["phone"] = {"S": phone}
-        try:
-            self._db.transact_write_items(
-                TransactItems=[
-                    {
-                        "Put": {
-                            "TableName": self._table,
-                            "Item": {
-                                **keys.identity(subject),
-                                "type": {"S": "identity"},
-                                "reporter_id": {"S": reporter_id},
-                            },
-                            "ConditionExpression": "attribute_not_exists(PK)",
-                        }
-                    },
-                    {"Put": {"TableName": self._table, "Item": profile}},
+        return str(found["reporter_id"]["S"]) if found else None
+
+    def reporter_id_for(self, subject: str, phone: str | None, now: datetime) -> str:
+        """The reporter id behind ``sub``, created on first sight (only when filing). The phone
+        lives only on the reporter's profile, apart from reports. Bounded: a lost race reads the
+        winner's id; anything else that cancels the write is an error, not a loop."""
+        for _ in range(_MAX_REPORTER_ATTEMPTS):
+            found = self.find_reporter(subject)
+            if found:
+                return found
+            reporter_id = new_ulid(now)
+            profile: dict[str, dict[str, Any]] = {
+                **keys.reporter_profile(reporter_id),
+                "type": {"S": "reporter"},
+                "created_at": {"S": now.isoformat()},
+            }
+            if phone:
+                profile["phone"] = {"S": phone}
+            identity = {
+                **keys.identity(subject),
+                "type": {"S": "identity"},
+                "reporter_id": {"S": reporter_id},
+            }
+            failed = self._transact(
+                [
+                    ("identity", self._put(identity, "attribute_not_exists(PK)")),
+                    ("profile", self._put(profile, "attribute_not_exists(PK)")),
                 ]
             )
-        except self._db.exceptions.TransactionCanceledException:
-            # Another request created it first: use theirs.
-            return self.reporter_id_for(subject, phone, now)
-        return reporter_id
+            if failed is None:
+                return reporter_id
+            # Another request created the identity first: use theirs (read on the next turn).
+        raise ConcurrentUpdate
 
     # -- reads ------------------------------------------------------------------------------
 
@@ -254,7 +308,7 @@ class DynamoReportRepository:
         }
         while True:
             page = self._db.query(**kwargs)
-            events.extend(_item_to_event(report_id, i) for i in page.get("Items", []))
+            events.extend(item_to_event(report_id, i) for i in page.get("Items", []))
             if "LastEvaluatedKey" not in page:
                 return sorted(events, key=lambda e: e.seq)
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
@@ -278,11 +332,14 @@ class DynamoReportRepository:
             cursor=_encode_cursor(last) if last else None,
         )
 
-    def get_idempotency(self, reporter_id: str, key: str) -> IdempotencyRecord | None:
+    def get_idempotency(
+        self, reporter_id: str, key: str, now: datetime
+    ) -> IdempotencyRecord | None:
+        """The live record for this key; an expired one (TTL deletes it days later) is absent."""
         item = self._db.get_item(
             TableName=self._table, Key=keys.idempotency(reporter_id, key), ConsistentRead=True
         ).get("Item")
-        if not item or int(item["expires_at"]["N"]) < time.time():
+        if not item or int(item["expires_at"]["N"]) < now.timestamp():
             return None
         return IdempotencyRecord(
             key=key, request_hash=item["request_hash"]["S"], report_id=item["report_id"]["S"]
@@ -302,130 +359,81 @@ class DynamoReportRepository:
         report = transitions[-1].after
         now = transitions[0].event.at
         day = now.astimezone(self._tz).date()
-        items: list[dict[str, Any]] = [
-            {
-                "Put": {
-                    "TableName": self._table,
-                    "Item": report_to_item(report),
-                    "ConditionExpression": "attribute_not_exists(PK)",
-                }
-            },
-            {
-                "Put": {
-                    "TableName": self._table,
-                    "Item": {
-                        **keys.tracking(report.tracking_code),
-                        "type": {"S": "tracking"},
-                        "report_id": {"S": report.id},
-                    },
-                    "ConditionExpression": "attribute_not_exists(PK)",
-                }
-            },
-            {
-                "Update": {
-                    "TableName": self._table,
-                    "Key": keys.quota(report.reporter_id, day),
-                    "UpdateExpression": "ADD #n :one SET expires_at = :exp",
-                    "ConditionExpression": "attribute_not_exists(#n) OR #n < :limit",
-                    "ExpressionAttributeNames": {"#n": "count"},
-                    "ExpressionAttributeValues": {
-                        ":one": {"N": "1"},
-                        ":limit": {"N": str(daily_limit)},
-                        ":exp": {"N": str(int((now + timedelta(days=2)).timestamp()))},
-                    },
-                }
-            },
+        alias = {
+            **keys.tracking(report.tracking_code),
+            "type": {"S": "tracking"},
+            "report_id": {"S": report.id},
+        }
+        quota = {
+            "Update": {
+                "TableName": self._table,
+                "Key": keys.quota(report.reporter_id, day),
+                "UpdateExpression": "ADD #n :one SET expires_at = :exp",
+                "ConditionExpression": "attribute_not_exists(#n) OR #n < :limit",
+                "ExpressionAttributeNames": {"#n": "count"},
+                "ExpressionAttributeValues": {
+                    ":one": {"N": "1"},
+                    ":limit": {"N": str(daily_limit)},
+                    ":exp": {"N": str(int((now + timedelta(days=2)).timestamp()))},
+                },
+            }
+        }
+        items: list[Labelled] = [
+            ("report", self._put(report_to_item(report), "attribute_not_exists(PK)")),
+            ("tracking", self._put(alias, "attribute_not_exists(PK)")),
+            ("quota", quota),
         ]
-        reasons = {0: "report", 1: "tracking", 2: "quota"}
         if idempotency is not None:
-            reasons[len(items)] = "idempotency"
-            items.append(
-                {
-                    "Put": {
-                        "TableName": self._table,
-                        "Item": {
-                            **keys.idempotency(report.reporter_id, idempotency.key),
-                            "type": {"S": "idempotency"},
-                            "request_hash": {"S": idempotency.request_hash},
-                            "report_id": {"S": report.id},
-                            "expires_at": {"N": str(int((now + IDEMPOTENCY_TTL).timestamp()))},
-                        },
-                        "ConditionExpression": "attribute_not_exists(PK)",
-                    }
-                }
-            )
-        items += [self._put_event(t) for t in transitions]
-        items += self._counter_updates(transitions)
+            record = {
+                **keys.idempotency(report.reporter_id, idempotency.key),
+                "type": {"S": "idempotency"},
+                "request_hash": {"S": idempotency.request_hash},
+                "report_id": {"S": report.id},
+                "expires_at": {"N": str(int((now + IDEMPOTENCY_TTL).timestamp()))},
+            }
+            # An expired record still stands until TTL deletes it (days later): it may be
+            # overwritten, as the read already treats it as absent.
+            put = self._put(record, "attribute_not_exists(PK) OR expires_at < :now")
+            put["Put"]["ExpressionAttributeValues"] = {":now": {"N": str(int(now.timestamp()))}}
+            items.append(("idempotency", put))
+        items += [("event", self._put_event(t)) for t in transitions]
+        items += [("counter", u) for u in self._counter_updates(transitions)]
         failed = self._transact(items)
+        if failed == "quota":
+            raise DailyLimitExceeded(details=[{"limit": daily_limit}])
+        if failed == "idempotency":
+            raise IdempotencyKeyUsed
+        if failed == "tracking":
+            raise TrackingCodeTaken
         if failed is not None:
-            what = reasons.get(failed)
-            if what == "quota":
-                raise DailyLimitExceeded(details=[{"limit": daily_limit}])
-            if what == "idempotency":
-                raise IdempotencyKeyUsed
-            if what == "tracking":
-                raise TrackingCodeTaken
             raise ConcurrentUpdate
 
-    def apply(self, t: Transition) -> None:
-        """Persist one transition; ``ConcurrentUpdate`` when the report is no longer in the
-        state (or version) the transition was computed from."""
-        self.apply_many([t])
-
-    def apply_many(self, transitions: Sequence[Transition]) -> None:
-        """Several transitions of one report in a row (e.g. verifying → assigned → …)."""
+    def apply(self, *transitions: Transition) -> None:
+        """Persist changes of one report in a row (e.g. verifying → assigned, then flagged);
+        ``ConcurrentUpdate`` when the report is no longer in the state (or version) the first
+        was computed from."""
         first = transitions[0].before
-        assert first is not None
-        items: list[dict[str, Any]] = [
-            {
-                "Put": {
-                    "TableName": self._table,
-                    "Item": report_to_item(transitions[-1].after),
-                    "ConditionExpression": "#v = :v AND #s = :s",
-                    "ExpressionAttributeNames": {"#v": "version", "#s": "status"},
-                    "ExpressionAttributeValues": {
-                        ":v": {"N": str(first.version)},
-                        ":s": {"S": first.status.value},
-                    },
-                }
-            }
-        ]
-        items += [self._put_event(t) for t in transitions]
-        items += self._counter_updates(transitions)
+        if first is None:
+            raise ValueError("apply continues a stored report: create() makes a new one")
+        report = self._put(report_to_item(transitions[-1].after), "#v = :v AND #s = :s")
+        report["Put"]["ExpressionAttributeNames"] = {"#v": "version", "#s": "status"}
+        report["Put"]["ExpressionAttributeValues"] = {
+            ":v": {"N": str(first.version)},
+            ":s": {"S": first.status.value},
+        }
+        items: list[Labelled] = [("report", report)]
+        items += [("event", self._put_event(t)) for t in transitions]
+        items += [("counter", u) for u in self._counter_updates(transitions)]
         if self._transact(items) is not None:
             raise ConcurrentUpdate
 
-    def save_photos(self, before: Report, after: Report) -> None:
-        """Record what landed in the photo slots without a change of state (conditional on
-        the version, so a concurrent transition is not overwritten)."""
-        try:
-            self._db.update_item(
-                TableName=self._table,
-                Key=keys.report(before.id),
-                UpdateExpression="SET photos = :p, suspicious = :s, updated_at = :u, #v = :nv",
-                ConditionExpression="#v = :v",
-                ExpressionAttributeNames={"#v": "version"},
-                ExpressionAttributeValues={
-                    ":p": _av({str(s): p for s, p in after.photos.items()}),
-                    ":s": {"BOOL": after.suspicious},
-                    ":u": {"S": after.updated_at.isoformat()},
-                    ":v": {"N": str(before.version)},
-                    ":nv": {"N": str(after.version)},
-                },
-            )
-        except self._db.exceptions.ConditionalCheckFailedException as exc:
-            raise ConcurrentUpdate from exc
-
     # -- helpers ----------------------------------------------------------------------------
 
+    def _put(self, item: dict[str, Any], condition: str) -> dict[str, Any]:
+        return {"Put": {"TableName": self._table, "Item": item, "ConditionExpression": condition}}
+
     def _put_event(self, t: Transition) -> dict[str, Any]:
-        return {
-            "Put": {
-                "TableName": self._table,
-                "Item": _event_item(t.event),
-                "ConditionExpression": "attribute_not_exists(PK)",
-            }
-        }
+        return self._put(event_to_item(t.event), "attribute_not_exists(PK)")
 
     def _counter_updates(self, transitions: Sequence[Transition]) -> list[dict[str, Any]]:
         # One item may be touched once per transaction: merge the increments per counter row.
@@ -451,23 +459,41 @@ class DynamoReportRepository:
             )
         return updates
 
-    def _transact(self, items: list[dict[str, Any]]) -> int | None:
-        """Run the transaction, retrying conflicts with jittered backoff. Returns the index of
-        the item whose condition failed, or None on success."""
+    def _transact(self, labelled: list[Labelled]) -> str | None:
+        """Run the transaction, retrying conflicts with jittered backoff. Returns the label of
+        the item whose condition failed, or None on success.
+
+        The ``ClientRequestToken`` is derived from the items themselves: botocore resends a
+        request whose answer was lost, and within ten minutes DynamoDB answers the resend of a
+        committed transaction with success instead of failing its conditions; our own retries
+        of a conflict reuse it too (the operation is the same)."""
+        items = [item for _, item in labelled]
+        token = client_request_token(items)
         for attempt in range(_MAX_CONFLICT_RETRIES + 1):
             try:
-                self._db.transact_write_items(TransactItems=cast(Any, items))
+                self._db.transact_write_items(
+                    TransactItems=cast(Any, items), ClientRequestToken=token
+                )
                 return None
             except ClientError as exc:
-                if exc.response["Error"]["Code"] != "TransactionCanceledException":
+                code = exc.response["Error"]["Code"]
+                if code == "IdempotentParameterMismatchException":  # pragma: no cover - AWS
+                    return "report"
+                if code != "TransactionCanceledException":
                     raise
                 codes = [r.get("Code", "None") for r in exc.response.get("CancellationReasons", [])]
                 if "ConditionalCheckFailed" in codes:
-                    return codes.index("ConditionalCheckFailed")
+                    return labelled[codes.index("ConditionalCheckFailed")][0]
                 if attempt == _MAX_CONFLICT_RETRIES:
                     raise
-                self._sleep(random.uniform(0, 0.05 * 2**attempt))  # noqa: S311 - jitter, not crypto
+                self._sleep(random.uniform(0, 0.05 * 2**attempt))  # noqa: S311 - jitter, not crypto  # nosec B311
         raise AssertionError("unreachable")
+
+
+def client_request_token(items: Sequence[Mapping[str, Any]]) -> str:
+    """A transaction's idempotency token (at most 36 characters), derived from its items."""
+    digest = hashlib.sha256(json.dumps(items, sort_keys=True, default=str).encode()).hexdigest()
+    return digest[:36]
 
 
 def _encode_cursor(last_key: dict[str, Any]) -> str:

@@ -5,7 +5,7 @@
 | report | ``REPORT#<ulid>`` | ``META`` |
 | timeline event | ``REPORT#<ulid>`` | ``EVENT#<iso time>#<seq>`` |
 | tracking-code alias | ``TRACKING#<code>`` | ``ALIAS`` |
-| counters | ``STATS#<yyyy-mm-dd>`` | ``<DIMENSION>#<value>`` |
+| counters (no city-wide row) | ``STATS#<yyyy-mm-dd>`` | ``AGENCY#<code>``, ``CATEGORY#<code>`` |
 | reporter profile | ``REPORTER#<opaque id>`` | ``PROFILE`` |
 | reporter's daily quota | ``REPORTER#<opaque id>`` | ``QUOTA#<yyyy-mm-dd>`` |
 | identity (token ``sub``) | ``IDENTITY#<sub>`` | ``REPORTER`` |

@@ -1,7 +1,10 @@
-"""S3 adapter for photos: presigned POSTs for the app's uploads straight to S3.
+"""S3 adapter for photos: presigned POSTs for the app's uploads straight to S3, the originals,
+and the derived copies.
 
 Keys: ``originals/<report id>/<slot>`` (private; the photo function's trigger), ``public/…``
-(derived, metadata-free copies; never seen by the trigger).
+(derived, metadata-free copies of photos that may be shown; served by the CDN, cached a year)
+and ``private/…`` (the same copies for a confidential or hidden report: never public, shown to
+its owner through short-lived presigned links). Only ``originals/`` triggers the function.
 """
 
 from __future__ import annotations
@@ -10,6 +13,10 @@ import hashlib
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from botocore.exceptions import ClientError
+
+from sikemas.domain.photos import Copies
+from sikemas.domain.reasons import MAX_PHOTO_BYTES, MIN_PHOTO_BYTES
 from sikemas.ports import Upload
 
 if TYPE_CHECKING:
@@ -17,9 +24,10 @@ if TYPE_CHECKING:
 
 ORIGINALS_PREFIX = "originals/"
 PUBLIC_PREFIX = "public/"
+PRIVATE_PREFIX = "private/"
 UPLOAD_EXPIRY = timedelta(minutes=15)
-MIN_UPLOAD_BYTES = 1024
-MAX_UPLOAD_BYTES = 15 * 1024 * 1024
+VIEW_EXPIRY = timedelta(minutes=10)
+_PUBLIC_CACHE = "public, max-age=31536000, immutable"
 
 
 def original_key(report_id: str, slot: int) -> str:
@@ -34,10 +42,11 @@ def parse_original_key(key: str) -> tuple[str, int] | None:
     return parts[1], int(parts[2])
 
 
-def _public_keys(report_id: str, slot: int, version: str) -> tuple[str, str]:
+def copy_keys(report_id: str, slot: int, version: str, *, private: bool) -> tuple[str, str]:
     """Stable, cache-friendly keys of the derived copies of one version of one photo."""
     tag = hashlib.sha256(version.encode()).hexdigest()[:12]
-    base = f"{PUBLIC_PREFIX}{report_id}/{slot}-{tag}"
+    prefix = PRIVATE_PREFIX if private else PUBLIC_PREFIX
+    base = f"{prefix}{report_id}/{slot}-{tag}"
     return f"{base}.jpg", f"{base}-thumb.jpg"
 
 
@@ -54,7 +63,7 @@ class S3PhotoStore:
             {"bucket": self._bucket},
             ["eq", "$key", key],
             ["starts-with", "$Content-Type", "image/"],
-            ["content-length-range", MIN_UPLOAD_BYTES, MAX_UPLOAD_BYTES],
+            ["content-length-range", MIN_PHOTO_BYTES, MAX_PHOTO_BYTES],
         ]
         post = self._s3.generate_presigned_post(
             Bucket=self._bucket,
@@ -73,19 +82,62 @@ class S3PhotoStore:
             obj = self._s3.get_object(Bucket=self._bucket, Key=key, VersionId=version_id)
         else:
             obj = self._s3.get_object(Bucket=self._bucket, Key=key)
-        return obj["Body"].read(MAX_UPLOAD_BYTES + 1)
+        return obj["Body"].read(MAX_PHOTO_BYTES + 1)
 
-    def put_public_copies(
-        self, report_id: str, slot: int, version: str, public: bytes, thumbnail: bytes
-    ) -> dict[str, str]:
-        """Store the derived copies of one version of one photo; their keys."""
-        public_key, thumbnail_key = _public_keys(report_id, slot, version)
-        for key, jpeg in ((public_key, public), (thumbnail_key, thumbnail)):
+    def put_copies(
+        self,
+        report_id: str,
+        slot: int,
+        version: str,
+        image: bytes,
+        thumbnail: bytes,
+        *,
+        private: bool,
+    ) -> Copies:
+        image_key, thumbnail_key = copy_keys(report_id, slot, version, private=private)
+        for key, jpeg in ((image_key, image), (thumbnail_key, thumbnail)):
             self._s3.put_object(
                 Bucket=self._bucket,
                 Key=key,
                 Body=jpeg,
                 ContentType="image/jpeg",
-                CacheControl="public, max-age=31536000, immutable",
+                CacheControl="private, no-store" if private else _PUBLIC_CACHE,
             )
-        return {"public_key": public_key, "thumbnail_key": thumbnail_key}
+        return Copies(image_key, thumbnail_key, private)
+
+    def make_private(self, copies: Copies) -> Copies:
+        """Idempotent: a copy an earlier attempt already moved is left as it is."""
+        if copies.private:
+            return copies
+        moved = []
+        for key in (copies.image_key, copies.thumbnail_key):
+            target = PRIVATE_PREFIX + key.removeprefix(PUBLIC_PREFIX)
+            try:
+                self._s3.copy_object(
+                    Bucket=self._bucket,
+                    Key=target,
+                    CopySource={"Bucket": self._bucket, "Key": key},
+                    MetadataDirective="REPLACE",
+                    ContentType="image/jpeg",
+                    CacheControl="private, no-store",
+                )
+            except ClientError as exc:
+                if exc.response["Error"]["Code"] not in ("NoSuchKey", "404"):
+                    raise
+                self._s3.head_object(Bucket=self._bucket, Key=target)  # moved before, else fail
+            moved.append(target)
+        self.delete_copies(copies)
+        return Copies(moved[0], moved[1], private=True)
+
+    def delete_copies(self, copies: Copies) -> None:
+        """Delete both copies. The bucket is versioned: the delete leaves a marker, and the
+        CDN, which may read only current objects, answers 404 from then on."""
+        for key in (copies.image_key, copies.thumbnail_key):
+            self._s3.delete_object(Bucket=self._bucket, Key=key)
+
+    def presigned_view(self, key: str, now: datetime) -> str:
+        return self._s3.generate_presigned_url(
+            "get_object",
+            Params={"Bucket": self._bucket, "Key": key},
+            ExpiresIn=int(VIEW_EXPIRY.total_seconds()),
+        )

@@ -10,6 +10,30 @@ from sikemas.errors import SikemasError
 
 JSON = "application/json"
 
+# Error code -> HTTP status: the one place the domain's failures meet HTTP. A code missing
+# here answers 400.
+STATUS: dict[str, int] = {
+    "bad_request": 400,
+    "invalid_request": 400,
+    "invalid_json": 400,
+    "invalid_cursor": 400,
+    "invalid_idempotency_key": 400,
+    "invalid_slot": 400,
+    "unknown_category": 400,
+    "location_required": 400,
+    "photo_required": 400,
+    "unauthorized": 401,
+    "report_not_found": 404,
+    "not_found": 404,
+    "invalid_transition": 409,
+    "concurrent_update": 409,
+    "upload_not_allowed": 409,
+    "payload_too_large": 413,
+    "idempotency_key_reused": 422,
+    "location_outside_city": 422,
+    "daily_limit_exceeded": 429,
+}
+
 
 def error_body(
     code: str, message_id: str, message_en: str, details: list[dict[str, Any]] | None = None
@@ -27,7 +51,9 @@ def error_body(
 
 
 def from_exception(exc: SikemasError) -> tuple[int, str]:
-    return exc.status, error_body(exc.code, exc.message_id, exc.message_en, exc.details)
+    return STATUS.get(exc.code, 400), error_body(
+        exc.code, exc.message_id, exc.message_en, exc.details
+    )
 
 
 def internal_error(correlation_id: str) -> tuple[int, str]:

@@ -3,11 +3,13 @@ shapes never leak here, and no view carries the reporter's identity."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sikemas.api.text import mask_contacts
 from sikemas.city import City
-from sikemas.domain.photo_verdict import reason_message
+from sikemas.domain.photos import Copies, Photo, PhotoState
+from sikemas.domain.reasons import reason_message
 from sikemas.domain.report import Privacy, Report, TimelineEvent
 from sikemas.ports import Upload
 
@@ -65,27 +67,50 @@ def _identity(city: City, r: Report) -> dict[str, Any]:
     }
 
 
-def _urls(p: dict[str, Any], base: str | None) -> dict[str, str | None]:
-    public, thumb = p.get("public_key"), p.get("thumbnail_key")
+def _urls(
+    copies: Copies | None, base: str | None, sign: Callable[[str], str] | None
+) -> dict[str, str | None]:
+    """Links to a photo's copies: through the CDN for public copies; for private ones (a
+    confidential or hidden report) short-lived presigned links, given only to the owner."""
+    if copies is None:
+        return {"url": None, "thumbnail_url": None}
+    if copies.private:
+        if sign is None:
+            return {"url": None, "thumbnail_url": None}
+        return {"url": sign(copies.image_key), "thumbnail_url": sign(copies.thumbnail_key)}
     return {
-        "url": f"{base}/{public}" if base and public else None,
-        "thumbnail_url": f"{base}/{thumb}" if base and thumb else None,
+        "url": f"{base}/{copies.image_key}" if base else None,
+        "thumbnail_url": f"{base}/{copies.thumbnail_key}" if base else None,
     }
 
 
-def _owner_photo(slot: int, p: dict[str, Any], base: str | None) -> dict[str, Any]:
+def _owner_photo(p: Photo, base: str | None, sign: Callable[[str], str] | None) -> dict[str, Any]:
     """The owner sees every check of every photo, with the reasons in both languages."""
+    f = p.findings
     return {
-        "slot": slot,
-        "received_at": p.get("received_at"),
-        "outcome": p.get("outcome"),  # None while the checks run
-        "taken_at": p.get("taken_at"),
+        "slot": p.slot,
+        "state": p.state.value,  # current, or late (kept beside the current ones)
+        "received_at": p.received_at.isoformat(),
+        "outcome": None if f is None else f.outcome.value,  # None while the checks run
+        "taken_at": None if f is None or f.taken_at is None else f.taken_at.isoformat(),
         "checks": [
-            {**c, "message": reason_message(c["reason"]) if c.get("reason") else None}
-            for c in p.get("checks", [])
+            {
+                "name": c.name.value,
+                "passed": c.passed,
+                "reason": None if c.reason is None else c.reason.value,
+                "message": reason_message(c.reason) if c.reason else None,
+            }
+            for c in (f.checks if f else ())
         ],
-        **_urls(p, base),
+        **_urls(p.copies, base, sign),
     }
+
+
+def _shown(photos: tuple[Photo, ...]) -> list[Photo]:
+    """The photos a view lists: current and late ones, by slot then arrival (replaced and
+    superseded uploads stay on the record only)."""
+    shown = [p for p in photos if p.state in (PhotoState.CURRENT, PhotoState.LATE)]
+    return sorted(shown, key=lambda p: (p.slot, p.received_at))
 
 
 def owner_view(
@@ -94,8 +119,10 @@ def owner_view(
     timeline: list[TimelineEvent] | None = None,
     *,
     photo_base_url: str | None = None,
+    sign: Callable[[str], str] | None = None,
 ) -> dict[str, Any]:
-    """Everything the owner filed and everything that happened to it."""
+    """Everything the owner filed and everything that happened to it. ``sign`` makes the
+    short-lived links to private photo copies."""
     view: dict[str, Any] = {
         **_identity(city, r),
         "description": r.description,
@@ -107,7 +134,8 @@ def owner_view(
         "address": r.address,
         "privacy": r.privacy.value,
         "photo_count": r.photo_count,
-        "photos": [_owner_photo(slot, p, photo_base_url) for slot, p in sorted(r.photos.items())],
+        "photos": [_owner_photo(p, photo_base_url, sign) for p in _shown(r.photos)],
+        "suspicious": r.suspicious,  # a photo was taken outside the city
         "subdistrict": r.subdistrict,
         "notify_sms": r.notify_sms,
         "duplicate_of": r.duplicate_of,
@@ -120,6 +148,7 @@ def owner_view(
                 "at": e.at.isoformat(),
                 "from": e.from_status.value if e.from_status else None,
                 "to": e.to_status.value,
+                "type": e.type.value,
                 "by": e.actor.value,
                 "reason": e.reason,
                 "note": e.note,
@@ -143,11 +172,12 @@ def public_view(city: City, r: Report, *, photo_base_url: str | None = None) -> 
         "location": location,
         "address": None if anonymous or r.address is None else mask_contacts(r.address),
         "subdistrict": r.subdistrict,
-        # Only the derived, metadata-free copies; rejected photos never get one.
+        # Only the derived, metadata-free public copies; rejected photos never get one, and a
+        # confidential or hidden report has private copies only.
         "photos": [
-            {"slot": slot, **_urls(p, photo_base_url)}
-            for slot, p in sorted(r.photos.items())
-            if p.get("public_key")
+            {"slot": p.slot, **_urls(p.copies, photo_base_url, None)}
+            for p in _shown(r.photos)
+            if p.copies is not None and not p.copies.private
         ],
         "created_at": r.created_at.isoformat(),
         "updated_at": r.updated_at.isoformat(),

@@ -38,13 +38,14 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Final
 
+from sikemas.domain.photos import CheckResult, Findings, GpsPoint, PhotoOutcome
+from sikemas.domain.reasons import CheckName, Reason
 from sikemas.geodesy import check_lat_lon, haversine_m
-from sikemas.photo.reading import NO_GPS
 
 if TYPE_CHECKING:
-    from sikemas.city import PhotoCheckSettings
+    from sikemas.city import NoGpsPolicy, PhotoCheckSettings
     from sikemas.geo import CityArea
     from sikemas.photo.reading import PhotoFacts
 
@@ -57,30 +58,12 @@ class Outcome(StrEnum):
 
 _SEVERITY: Final = {Outcome.ACCEPTED: 0, Outcome.NEEDS_REVIEW: 1, Outcome.REJECTED: 2}
 
-# Check names.
-IMAGE: Final = "image"
-GPS: Final = "gps"
-INSIDE_CITY: Final = "inside_city"
-NEAR_CLAIM: Final = "near_claim"
-RECENT: Final = "recent"
-
-# Reason codes decided here (image and GPS codes come from sikemas.photo.reading).
-OUTSIDE_CITY: Final = "outside_city"
-FAR_FROM_CLAIM: Final = "far_from_claim"
-NO_TIME: Final = "no_time"
-TOO_OLD: Final = "too_old"
-IN_FUTURE: Final = "in_future"
-IMAGE_UNREADABLE: Final = "image_unreadable"  # why a check after a failed image was not judged
-FILE_UNREADABLE: Final = "file_unreadable"  # the CLI could not read the file at all
-
-NoGpsPolicy = Literal["needs_review", "rejected"]
-
 
 @dataclass(frozen=True)
 class Check:
-    name: str  # "image" | "gps" | "inside_city" | "near_claim" | "recent"
+    name: CheckName
     passed: bool | None  # None = could not be judged (e.g. inside_city without GPS)
-    reason: str | None  # a reason code when not passed (also when None: why it was not judged)
+    reason: Reason | None  # why it did not pass (also when None: why it was not judged)
     outcome: Outcome  # what this check alone implies (ACCEPTED when passed or not judged)
 
 
@@ -101,20 +84,20 @@ class Verdict:
     distance_to_claim_m: float | None  # None without GPS or without a claim
 
     @property
-    def reasons(self) -> list[str]:
+    def reasons(self) -> list[Reason]:
         """Reason codes of the failed checks (``passed is False``), in check order."""
         return [c.reason for c in self.checks if c.passed is False and c.reason is not None]
 
 
-def _passed(name: str) -> Check:
+def _passed(name: CheckName) -> Check:
     return Check(name, True, None, Outcome.ACCEPTED)
 
 
-def _failed(name: str, reason: str, outcome: Outcome) -> Check:
+def _failed(name: CheckName, reason: Reason, outcome: Outcome) -> Check:
     return Check(name, False, reason, outcome)
 
 
-def _not_judged(name: str, reason: str) -> Check:
+def _not_judged(name: CheckName, reason: Reason) -> Check:
     return Check(name, None, reason, Outcome.ACCEPTED)
 
 
@@ -126,8 +109,12 @@ def judge(
     no_gps_policy: NoGpsPolicy,
     claimed: Claim | None,
     uploaded_at: datetime,
+    far: tuple[Reason, Outcome] = (Reason.FAR_FROM_CLAIM, Outcome.NEEDS_REVIEW),
 ) -> Verdict:
-    """Judge one photo. ``uploaded_at`` must be timezone-aware (the S3 event time).
+    """Judge one photo. ``uploaded_at`` must be timezone-aware (the S3 event time). ``far`` is
+    the reason and outcome of a photo too far from ``claimed``: a citizen's photo far from the
+    pin goes to review; an agency's "after" photo far from the report's place is rejected
+    (``(Reason.FAR_FROM_REPORT, Outcome.REJECTED)``).
 
     Raises ``ValueError`` for a naive ``uploaded_at``, an unknown policy or a claim that is not
     a WGS84 point; never for anything the photo holds.
@@ -139,30 +126,30 @@ def judge(
         raise ValueError("no_gps_policy must be needs_review or rejected")
     claim = _claim_values(claimed)
 
-    names = [IMAGE, GPS, INSIDE_CITY, *([NEAR_CLAIM] if claim else []), RECENT]
+    names = [c for c in CheckName if c is not CheckName.NEAR_CLAIM or claim]
     if facts.image_error is not None:
-        checks = [_failed(IMAGE, facts.image_error, Outcome.REJECTED)]
-        checks += [_not_judged(name, IMAGE_UNREADABLE) for name in names[1:]]
+        checks = [_failed(CheckName.IMAGE, facts.image_error, Outcome.REJECTED)]
+        checks += [_not_judged(name, Reason.IMAGE_UNREADABLE) for name in names[1:]]
         return _verdict(checks, None, None)
 
-    checks = [_passed(IMAGE)]
+    checks = [_passed(CheckName.IMAGE)]
     distance_outside: float | None = None
     distance_to_claim: float | None = None
     gps = facts.gps
     if gps is None:
-        gps_reason = facts.gps_error or NO_GPS
-        gps_outcome = policy if gps_reason == NO_GPS else Outcome.REJECTED
-        checks.append(_failed(GPS, gps_reason, gps_outcome))
-        checks.append(_not_judged(INSIDE_CITY, gps_reason))
+        gps_reason = facts.gps_error or Reason.NO_GPS
+        gps_outcome = policy if gps_reason == Reason.NO_GPS else Outcome.REJECTED
+        checks.append(_failed(CheckName.GPS, gps_reason, gps_outcome))
+        checks.append(_not_judged(CheckName.INSIDE_CITY, gps_reason))
         if claim:
-            checks.append(_not_judged(NEAR_CLAIM, gps_reason))
+            checks.append(_not_judged(CheckName.NEAR_CLAIM, gps_reason))
     else:
-        checks.append(_passed(GPS))
+        checks.append(_passed(CheckName.GPS))
         distance_outside = area.distance_outside_m(gps.lat, gps.lon)
         if area.contains(gps.lat, gps.lon, settings.gps_tolerance_m):
-            checks.append(_passed(INSIDE_CITY))
+            checks.append(_passed(CheckName.INSIDE_CITY))
         else:
-            checks.append(_failed(INSIDE_CITY, OUTSIDE_CITY, Outcome.REJECTED))
+            checks.append(_failed(CheckName.INSIDE_CITY, Reason.OUTSIDE_CITY, Outcome.REJECTED))
         if claim:
             lat, lon, accuracy = claim
             distance_to_claim = haversine_m(gps.lat, gps.lon, lat, lon)
@@ -170,9 +157,9 @@ def judge(
                 float(settings.near_claim_radius_m) + accuracy, float(settings.near_claim_max_m)
             )
             if distance_to_claim <= radius:
-                checks.append(_passed(NEAR_CLAIM))
+                checks.append(_passed(CheckName.NEAR_CLAIM))
             else:
-                checks.append(_failed(NEAR_CLAIM, FAR_FROM_CLAIM, Outcome.NEEDS_REVIEW))
+                checks.append(_failed(CheckName.NEAR_CLAIM, *far))
     checks.append(_recent(facts.taken_at, uploaded_at, settings, policy))
     return _verdict(checks, distance_outside, distance_to_claim)
 
@@ -196,12 +183,12 @@ def _recent(
     policy: Outcome,
 ) -> Check:
     if taken_at is None or taken_at.tzinfo is None or taken_at.utcoffset() is None:
-        return _failed(RECENT, NO_TIME, policy)
+        return _failed(CheckName.RECENT, Reason.NO_TIME, policy)
     if taken_at < uploaded_at - timedelta(days=settings.max_age_days):
-        return _failed(RECENT, TOO_OLD, Outcome.REJECTED)
+        return _failed(CheckName.RECENT, Reason.TOO_OLD, Outcome.REJECTED)
     if taken_at > uploaded_at + timedelta(minutes=settings.max_clock_skew_minutes):
-        return _failed(RECENT, IN_FUTURE, Outcome.REJECTED)
-    return _passed(RECENT)
+        return _failed(CheckName.RECENT, Reason.IN_FUTURE, Outcome.REJECTED)
+    return _passed(CheckName.RECENT)
 
 
 def _verdict(
@@ -211,119 +198,27 @@ def _verdict(
     return Verdict(outcome, tuple(checks), distance_outside, distance_to_claim)
 
 
-# --------------------------------------------------------------------------------------------
-# Messages for citizens. City-neutral: another city reuses them.
+def findings(facts: PhotoFacts, verdict: Verdict) -> Findings:
+    """What was read from a photo and what was decided: kept on the report for each photo, and
+    printed by ``bin/sikemas inspect-photo``."""
+    return Findings(
+        type=facts.type,
+        gps=None if facts.gps is None else GpsPoint(facts.gps.lat, facts.gps.lon, facts.gps.alt),
+        taken_at=facts.taken_at,
+        taken_at_source=facts.taken_at_source,
+        checks=tuple(CheckResult(c.name, c.passed, c.reason) for c in verdict.checks),
+        outcome=_PHOTO_OUTCOME[verdict.outcome],
+        distance_outside_m=_rounded(verdict.distance_outside_m),
+        distance_to_claim_m=_rounded(verdict.distance_to_claim_m),
+    )
 
-REASONS: Final[dict[str, tuple[str, str]]] = {
-    # image
-    "not_an_image": (
-        "Berkas yang diunggah bukan foto. Silakan unggah foto JPEG, PNG atau HEIC.",
-        "The uploaded file is not a photo. Please upload a JPEG, PNG or HEIC photo.",
-    ),
-    "unsupported_type": (
-        "Jenis gambar ini tidak didukung. Silakan unggah foto JPEG, PNG atau HEIC.",
-        "This kind of image is not supported. Please upload a JPEG, PNG or HEIC photo.",
-    ),
-    "too_large": (
-        "Ukuran berkas foto terlalu besar. Silakan unggah foto yang lebih kecil.",
-        "The photo file is too large. Please upload a smaller photo.",
-    ),
-    "too_many_pixels": (
-        "Resolusi foto terlalu besar. Silakan unggah foto dengan resolusi lebih kecil.",
-        "The photo has too many pixels. Please upload a photo with a lower resolution.",
-    ),
-    "corrupt_image": (
-        "Foto rusak atau tidak lengkap. Silakan unggah ulang foto tersebut.",
-        "The photo is damaged or incomplete. Please upload it again.",
-    ),
-    FILE_UNREADABLE: (
-        "Berkas foto tidak dapat dibaca.",
-        "The photo file could not be read.",
-    ),
-    IMAGE_UNREADABLE: (
-        "Tidak dapat diperiksa karena berkas foto tidak dapat diterima.",
-        "Could not be checked because the photo file itself was not accepted.",
-    ),
-    # gps
-    "no_gps": (
-        "Foto tidak memuat lokasi GPS. Aktifkan lokasi pada kamera ponsel lalu ambil foto "
-        "langsung dari aplikasi kamera; laporan Anda akan diperiksa petugas.",
-        "The photo carries no GPS location. Turn on location for your phone's camera and take "
-        "the photo with the camera app; an officer will review your report.",
-    ),
-    "gps_malformed": (
-        "Data lokasi GPS pada foto tidak sah. Silakan ambil foto baru dengan lokasi aktif.",
-        "The GPS location in the photo is invalid. Please take a new photo with location on.",
-    ),
-    "gps_no_fix": (
-        "Kamera belum mendapatkan lokasi GPS saat foto diambil (koordinat 0,0). Tunggu sinyal "
-        "GPS lalu ambil foto baru.",
-        "The camera had no GPS fix when the photo was taken (coordinates 0,0). Wait for a GPS "
-        "signal and take a new photo.",
-    ),
-    # inside_city
-    OUTSIDE_CITY: (
-        "Foto diambil di luar wilayah kota, sehingga tidak dapat diterima. Laporkan hanya "
-        "masalah di dalam wilayah kota dengan foto yang diambil di lokasi.",
-        "The photo was taken outside the city, so it cannot be accepted. Report only problems "
-        "inside the city, with a photo taken on the spot.",
-    ),
-    # near_claim
-    FAR_FROM_CLAIM: (
-        "Foto diambil jauh dari lokasi yang Anda tandai. Laporan Anda akan diperiksa petugas.",
-        "The photo was taken far from the location you marked. An officer will review your report.",
-    ),
-    # recent
-    NO_TIME: (
-        "Foto tidak memuat waktu pengambilan. Ambil foto langsung dengan aplikasi kamera.",
-        "The photo does not say when it was taken. Take the photo with the camera app.",
-    ),
-    TOO_OLD: (
-        "Foto ini diambil terlalu lama sebelum diunggah. Silakan ambil foto baru di lokasi.",
-        "This photo was taken too long before it was uploaded. Please take a new photo on "
-        "the spot.",
-    ),
-    IN_FUTURE: (
-        "Waktu pengambilan foto berada di masa depan. Periksa tanggal dan jam ponsel Anda, "
-        "lalu ambil foto baru.",
-        "The photo's time lies in the future. Check your phone's date and time, then take a "
-        "new photo.",
-    ),
+
+_PHOTO_OUTCOME: Final = {
+    Outcome.ACCEPTED: PhotoOutcome.ACCEPTED,
+    Outcome.NEEDS_REVIEW: PhotoOutcome.NEEDS_REVIEW,
+    Outcome.REJECTED: PhotoOutcome.REJECTED,
 }
-
-_UNKNOWN: Final = (
-    "Foto tidak dapat diterima.",
-    "The photo could not be accepted.",
-)
-
-
-def describe(facts: PhotoFacts, verdict: Verdict) -> dict[str, Any]:
-    """What was read from a photo and what was decided, as plain JSON values: stored on the
-    report for each photo, and printed by ``bin/sikemas inspect-photo``."""
-    return {
-        "type": facts.type,
-        "gps": (
-            None
-            if facts.gps is None
-            else {"lat": facts.gps.lat, "lon": facts.gps.lon, "alt": facts.gps.alt}
-        ),
-        "taken_at": None if facts.taken_at is None else facts.taken_at.isoformat(),
-        "taken_at_source": facts.taken_at_source,
-        "checks": [
-            {"name": c.name, "passed": c.passed, "reason": c.reason} for c in verdict.checks
-        ],
-        "outcome": verdict.outcome.value,
-        "reasons": verdict.reasons,
-        "distance_outside_m": _rounded(verdict.distance_outside_m),
-        "distance_to_claim_m": _rounded(verdict.distance_to_claim_m),
-    }
 
 
 def _rounded(metres: float | None) -> float | None:
     return None if metres is None else round(metres, 1)
-
-
-def reason_message(code: str) -> dict[str, str]:
-    """``{"id": ..., "en": ...}`` for a reason code; a generic message for an unknown code."""
-    indonesian, english = REASONS.get(code, _UNKNOWN)
-    return {"id": indonesian, "en": english}

@@ -1,15 +1,22 @@
-"""A report's life: its states, the whole transition graph, routing, and the timeline event each
-transition writes. Pure code: the adapters persist what these functions return.
+"""A report's life: its states, the whole transition graph, routing, and the timeline event
+every change writes. Pure code: the adapters persist what these functions return.
+
+Every change of a report — a move between states or a change of its facts (a photo kept, a
+flag set, a deadline passed) — is a ``Transition``: the report as it was (for the conditional
+write), as it becomes (its ``version`` one higher), and the ``TimelineEvent`` that records it.
+The timeline is the audit trail and the outbox the notifier reads.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from sikemas.city import Category
+from sikemas.domain.photos import Decision, Photo
 from sikemas.errors import InvalidTransition
 
 
@@ -47,6 +54,17 @@ class Actor(StrEnum):
     ADMIN = "admin"
 
 
+class EventType(StrEnum):
+    """What a timeline event records."""
+
+    STATUS = "status"  # the report moved between states
+    PHOTO = "photo"  # a photo was checked and kept, the state unchanged
+    PHOTO_SUPERSEDED = "photo_superseded"  # an older upload arrived after a newer one
+    FLAGGED = "flagged"  # marked suspicious (a photo was taken outside the city)
+    HIDDEN = "hidden"  # an admin hid the report from the public
+    PRIVACY = "privacy"  # the report's privacy changed
+
+
 S = Status
 # The whole graph (ARCHITECTURE.md, "The report's life"): no other transition is possible.
 TRANSITIONS: dict[Status, frozenset[Status]] = {
@@ -62,11 +80,10 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
     S.ABANDONED: frozenset(),
     S.DUPLICATE: frozenset(),
 }
-# States a citizen may upload a photo in: waiting for the first photo, or after the photo
-# checks (not an admin) rejected the report.
-UPLOAD_STATES = frozenset({S.RECEIVED, S.REJECTED})
-# States whose report is visible to the public (unless confidential).
+# States whose report is visible to the public (unless confidential or hidden).
 PUBLIC_STATES = frozenset({S.ASSIGNED, S.IN_PROGRESS, S.RESOLVED, S.CLOSED, S.FORWARDED})
+# States in which the photo checks may still decide the report (with ``status_by`` the checks).
+_PHOTO_DECIDED = frozenset({S.REJECTED, S.NEEDS_REVIEW})
 
 
 @dataclass(frozen=True)
@@ -91,26 +108,55 @@ class Report:
     photo_count: int
     notify_sms: bool
     status: Status
-    version: int  # bumped by every transition; the conditional write expects it
+    version: int  # bumped by every change; the conditional write expects it
     created_at: datetime
     updated_at: datetime
-    rejected_by: Actor | None = None  # who rejected it: photo checks (appealable) or an admin
+    status_since: datetime  # when it entered its current status
+    status_by: Actor = Actor.CITIZEN  # who put it in its current status
     duplicate_of: str | None = None  # the primary report, once an admin links a duplicate
-    photos: dict[int, dict[str, Any]] = field(default_factory=dict)  # slot -> what landed there
-    suspicious: bool = False  # a later photo was taken outside the city: a flag for the admins
-    subdistrict: dict[str, str] | None = None  # kelurahan/desa and kecamatan, when known
+    photos: tuple[Photo, ...] = ()
+    suspicious: bool = False  # a photo was taken outside the city: a flag for the admins
+    subdistrict: Mapping[str, str] | None = None  # kelurahan/desa and kecamatan, when known
+    routed_at: datetime | None = None  # when it was last assigned or forwarded
+    hidden: bool = False  # hidden from the public by an admin
+
+    @property
+    def is_public(self) -> bool:
+        """Anyone may read it: routed, not confidential, not hidden."""
+        return (
+            self.status in PUBLIC_STATES
+            and self.privacy is not Privacy.CONFIDENTIAL
+            and not self.hidden
+        )
+
+    @property
+    def public_copies_allowed(self) -> bool:
+        """Its photos may have copies under ``public/`` (else private copies only)."""
+        return self.privacy is not Privacy.CONFIDENTIAL and not self.hidden
+
+    @property
+    def rejected_by(self) -> Actor | None:
+        return self.status_by if self.status is Status.REJECTED else None
 
 
 @dataclass(frozen=True)
 class TimelineEvent:
     report_id: str
-    seq: int  # the report's version after the transition: unique and ordered per report
+    seq: int  # the report's version after the change: unique and ordered per report
     at: datetime
+    type: EventType
     actor: Actor
     from_status: Status | None
     to_status: Status
     note: str | None = None
     reason: str | None = None
+    actor_name: str | None = None  # the officer or admin who acted, as they gave it
+    data: Mapping[str, Any] = field(default_factory=dict)  # small facts of the change
+
+    @property
+    def id(self) -> str:
+        """Unique across the table: what the notifier suppresses duplicates by."""
+        return f"{self.report_id}:{self.seq}"
 
 
 @dataclass(frozen=True)
@@ -126,10 +172,33 @@ def can_transition(current: Status, target: Status) -> bool:
     return target in TRANSITIONS[current]
 
 
-def route(category: Category) -> Status:
+def needs_photo(kind: Kind, category: Category) -> bool:
+    """A complaint in a photo category waits for its photo; suggestions and feedback never do."""
+    return kind is Kind.COMPLAINT and category.requires_photo
+
+
+def may_take_photo(report: Report) -> bool:
+    """A citizen may upload a photo while the report waits for its first one, or while the
+    photo checks (not an admin, not an agency) hold it in ``rejected`` or ``needs_review``."""
+    return report.status is Status.RECEIVED or (
+        report.status in _PHOTO_DECIDED and report.status_by is Actor.PHOTO_CHECKS
+    )
+
+
+def routed_status(category: Category) -> Status:
     """Routing is a pure function of the category: a city agency is assigned, a vertical
     agency (PDAM, PLN, police) is forwarded and counted apart from the city's backlog."""
     return Status.ASSIGNED if category.agency.jurisdiction == "city" else Status.FORWARDED
+
+
+def decided_status(decision: Decision, category: Category) -> Status:
+    """The status the photo checks give a report, from what its photos decided: an explicit
+    map, not two enums that happen to share strings."""
+    return {
+        Decision.ROUTE: routed_status(category),
+        Decision.NEEDS_REVIEW: Status.NEEDS_REVIEW,
+        Decision.REJECT: Status.REJECTED,
+    }[decision]
 
 
 def transition(
@@ -140,19 +209,19 @@ def transition(
     actor: Actor,
     note: str | None = None,
     reason: str | None = None,
+    actor_name: str | None = None,
+    data: Mapping[str, Any] | None = None,
     duplicate_of: str | None = None,
     **changes: Any,
 ) -> Transition:
     """Apply one edge of the graph, or raise ``InvalidTransition``. ``changes`` are other
-    fields of the report that change with it (photos, subdistrict)."""
+    fields of the report that change with it (photos, subdistrict …)."""
     if not can_transition(report.status, target):
-        raise InvalidTransition(
-            details=[{"from": report.status.value, "to": target.value}],
-        )
+        raise InvalidTransition(details=[{"from": report.status.value, "to": target.value}])
     if (
         report.status is Status.REJECTED
         and target is Status.VERIFYING
-        and report.rejected_by is not Actor.PHOTO_CHECKS
+        and report.status_by is not Actor.PHOTO_CHECKS
     ):
         raise InvalidTransition(
             message_id="Penolakan oleh admin bersifat final.",
@@ -164,38 +233,134 @@ def transition(
             message_id="Duplikat harus menunjuk laporan utamanya.",
             message_en="A duplicate must name its primary report.",
         )
-    after = replace(
+    if target in (Status.ASSIGNED, Status.FORWARDED):
+        changes.setdefault("routed_at", at)
+    return _change(
         report,
+        EventType.STATUS,
+        at=at,
+        actor=actor,
+        note=note,
+        reason=reason,
+        actor_name=actor_name,
+        data=data,
         status=target,
-        version=report.version + 1,
-        updated_at=at,
-        rejected_by=actor if target is Status.REJECTED else None,
+        status_since=at,
+        status_by=actor,
         duplicate_of=duplicate_of if target is Status.DUPLICATE else report.duplicate_of,
         **changes,
     )
+
+
+def amend(
+    report: Report,
+    type: EventType,
+    *,
+    at: datetime,
+    actor: Actor,
+    note: str | None = None,
+    reason: str | None = None,
+    actor_name: str | None = None,
+    data: Mapping[str, Any] | None = None,
+    **changes: Any,
+) -> Transition:
+    """A change of the report's facts that leaves its state as it is (a photo kept, a flag),
+    recorded on the timeline like every change."""
+    if type is EventType.STATUS or "status" in changes:
+        raise ValueError("a change of state is a transition()")
+    return _change(
+        report,
+        type,
+        at=at,
+        actor=actor,
+        note=note,
+        reason=reason,
+        actor_name=actor_name,
+        data=data,
+        **changes,
+    )
+
+
+def _change(
+    report: Report,
+    type: EventType,
+    *,
+    at: datetime,
+    actor: Actor,
+    note: str | None,
+    reason: str | None,
+    actor_name: str | None,
+    data: Mapping[str, Any] | None,
+    **changes: Any,
+) -> Transition:
+    after = replace(report, version=report.version + 1, updated_at=at, **changes)
     event = TimelineEvent(
         report_id=report.id,
         seq=after.version,
         at=at,
+        type=type,
         actor=actor,
         from_status=report.status,
-        to_status=target,
+        to_status=after.status,
         note=note,
         reason=reason,
+        actor_name=actor_name,
+        data=dict(data or {}),
     )
     return Transition(before=report, after=after, event=event)
 
 
-def receive(report: Report) -> Transition:
-    """The first event of every report: it exists, in ``received``."""
-    if report.status is not Status.RECEIVED or report.version != 1:
-        raise ValueError("a new report starts in received at version 1")
-    event = TimelineEvent(
-        report_id=report.id,
-        seq=1,
-        at=report.created_at,
-        actor=Actor.CITIZEN,
-        from_status=None,
-        to_status=Status.RECEIVED,
+def file_report(
+    *,
+    report_id: str,
+    tracking_code: str,
+    reporter_id: str,
+    kind: Kind,
+    category: Category,
+    description: str,
+    location: Location | None,
+    address: str | None,
+    privacy: Privacy,
+    photo_count: int,
+    notify_sms: bool,
+    at: datetime,
+    subdistrict: Mapping[str, str] | None = None,
+) -> list[Transition]:
+    """A new report, as the transitions that create it: it is received, and — when it waits
+    for no photo — routed at once (photos sent along are still checked)."""
+    report = Report(
+        id=report_id,
+        tracking_code=tracking_code,
+        reporter_id=reporter_id,
+        kind=kind,
+        category=category.code,
+        agency=category.agency.code,
+        description=description,
+        location=location,
+        address=address,
+        privacy=privacy,
+        photo_count=photo_count,
+        notify_sms=notify_sms,
+        status=Status.RECEIVED,
+        version=1,
+        created_at=at,
+        updated_at=at,
+        status_since=at,
+        subdistrict=subdistrict,
     )
-    return Transition(before=None, after=report, event=event)
+    received = Transition(
+        before=None,
+        after=report,
+        event=TimelineEvent(
+            report_id=report.id,
+            seq=1,
+            at=at,
+            type=EventType.STATUS,
+            actor=Actor.CITIZEN,
+            from_status=None,
+            to_status=Status.RECEIVED,
+        ),
+    )
+    if needs_photo(kind, category):
+        return [received]
+    return [received, transition(report, routed_status(category), at=at, actor=Actor.SYSTEM)]

@@ -17,15 +17,8 @@ import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
-from sikemas.photo.reading import (
-    CORRUPT_IMAGE,
-    NOT_AN_IMAGE,
-    TOO_MANY_PIXELS,
-    UNSUPPORTED_TYPE,
-    is_bomb_error,
-    open_image,
-    sniff_type,
-)
+from sikemas.domain.reasons import MAX_PHOTO_PIXELS, Reason
+from sikemas.photo.reading import is_bomb_error, open_image, sniff_type
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -47,7 +40,7 @@ class DerivedImages:
 class PhotoDeriveError(ValueError):
     """The photo cannot be turned into a public copy; `reason` is an image reason code."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: Reason) -> None:
         super().__init__(reason)
         self.reason = reason
 
@@ -57,7 +50,7 @@ def derive_public_images(
     *,
     max_side: int = 1600,
     thumb_side: int = 320,
-    max_pixels: int = 50_000_000,
+    max_pixels: int = MAX_PHOTO_PIXELS,
 ) -> DerivedImages:
     """Re-encode a JPEG/PNG/HEIC as an upright, metadata-free JPEG and a thumbnail.
 
@@ -70,9 +63,9 @@ def derive_public_images(
 
     kind = sniff_type(data)
     if kind is None:
-        raise PhotoDeriveError(NOT_AN_IMAGE)
+        raise PhotoDeriveError(Reason.NOT_AN_IMAGE)
     if kind == "other_image":
-        raise PhotoDeriveError(UNSUPPORTED_TYPE)
+        raise PhotoDeriveError(Reason.UNSUPPORTED_TYPE)
     try:
         with warnings.catch_warnings():
             # Pillow's Image.MAX_IMAGE_PIXELS guard: its warning becomes an error here too.
@@ -82,7 +75,9 @@ def derive_public_images(
     except PhotoDeriveError:
         raise
     except Exception as exc:  # Pillow and libheif raise many types on hostile input
-        raise PhotoDeriveError(TOO_MANY_PIXELS if is_bomb_error(exc) else CORRUPT_IMAGE) from exc
+        raise PhotoDeriveError(
+            Reason.TOO_MANY_PIXELS if is_bomb_error(exc) else Reason.CORRUPT_IMAGE
+        ) from exc
 
     thumb = public.copy()
     thumb.thumbnail((thumb_side, thumb_side), Image.Resampling.BICUBIC, reducing_gap=2.0)
@@ -97,13 +92,14 @@ def derive_public_images(
 def _public_copy(data: bytes, kind: str, max_side: int, max_pixels: int) -> Image.Image:
     from PIL import Image
 
-    assert kind in ("jpeg", "png", "heic")
+    if kind not in ("jpeg", "png", "heic"):
+        raise ValueError(f"no public copy for image kind {kind!r}")
     with open_image(data, kind) as img:  # type: ignore[arg-type]
         width, height = img.size
         if width <= 0 or height <= 0:
-            raise PhotoDeriveError(CORRUPT_IMAGE)
+            raise PhotoDeriveError(Reason.CORRUPT_IMAGE)
         if width * height > max_pixels:
-            raise PhotoDeriveError(TOO_MANY_PIXELS)
+            raise PhotoDeriveError(Reason.TOO_MANY_PIXELS)
         orientation = _orientation(img)
         target = _fit((width, height), max_side)
         if img.format in ("JPEG", "MPO"):

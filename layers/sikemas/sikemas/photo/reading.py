@@ -16,6 +16,8 @@ from datetime import UTC, datetime, timedelta, timezone
 from fractions import Fraction
 from typing import TYPE_CHECKING, Final, Literal
 
+from sikemas.domain.reasons import MAX_PHOTO_BYTES, MAX_PHOTO_PIXELS, MIN_PHOTO_BYTES, Reason
+
 if TYPE_CHECKING:
     from collections.abc import Mapping
     from zoneinfo import ZoneInfo
@@ -25,20 +27,8 @@ if TYPE_CHECKING:
 PhotoType = Literal["jpeg", "png", "heic"]
 TakenAtSource = Literal["exif_offset", "gps_utc", "exif_local"]
 
-DEFAULT_MAX_BYTES: Final = 15 * 1024 * 1024
-DEFAULT_MAX_PIXELS: Final = 50_000_000
-
-# Image reason codes.
-NOT_AN_IMAGE: Final = "not_an_image"
-UNSUPPORTED_TYPE: Final = "unsupported_type"
-TOO_LARGE: Final = "too_large"
-TOO_MANY_PIXELS: Final = "too_many_pixels"
-CORRUPT_IMAGE: Final = "corrupt_image"
-
-# GPS reason codes.
-NO_GPS: Final = "no_gps"
-GPS_MALFORMED: Final = "gps_malformed"
-GPS_NO_FIX: Final = "gps_no_fix"
+DEFAULT_MAX_BYTES: Final = MAX_PHOTO_BYTES
+DEFAULT_MAX_PIXELS: Final = MAX_PHOTO_PIXELS
 
 # EXIF tags and IFD pointers.
 _TAG_ORIENTATION: Final = 0x0112
@@ -108,9 +98,9 @@ class PhotoFacts:
     width: int | None  # as stored; apply `orientation` to get the upright size
     height: int | None
     orientation: int  # EXIF Orientation 1..8, 1 when absent/invalid
-    image_error: str | None  # reason code when the image itself is unacceptable, else None
+    image_error: Reason | None  # why the image itself is unacceptable, else None
     gps: GpsFix | None
-    gps_error: str | None  # None when gps is a fix; else "no_gps" | "gps_malformed" | "gps_no_fix"
+    gps_error: Reason | None  # None when gps is a fix; else NO_GPS, GPS_MALFORMED or GPS_NO_FIX
     taken_at: datetime | None  # timezone-aware
     taken_at_source: TakenAtSource | None
 
@@ -205,28 +195,33 @@ def read_photo(
     max_pixels: int = DEFAULT_MAX_PIXELS,
 ) -> PhotoFacts:
     """Read type, size, orientation, GPS and time taken from a photo's bytes. Never raises."""
+    if not data:
+        return refused(Reason.EMPTY_FILE)
     kind = sniff_type(data)
     if kind is None:
-        return refused(NOT_AN_IMAGE)
+        return refused(Reason.NOT_AN_IMAGE)
     if kind == "other_image":
-        return refused(UNSUPPORTED_TYPE)
+        return refused(Reason.UNSUPPORTED_TYPE)
+    if len(data) < MIN_PHOTO_BYTES:  # a photo's header, cut off: no real photo is this small
+        return refused(Reason.TOO_SMALL, kind)
     if len(data) > max_bytes:
-        return refused(TOO_LARGE, kind)
+        return refused(Reason.TOO_LARGE, kind)
 
     try:
         img = open_image(data, kind)
     except Exception as exc:  # Pillow raises many types on hostile input
-        return refused(TOO_MANY_PIXELS if is_bomb_error(exc) else CORRUPT_IMAGE, kind)
+        reason = Reason.TOO_MANY_PIXELS if is_bomb_error(exc) else Reason.CORRUPT_IMAGE
+        return refused(reason, kind)
 
     with img:
         width, height = img.size
-        image_error: str | None = None
+        image_error: Reason | None = None
         if width <= 0 or height <= 0:
-            image_error = CORRUPT_IMAGE
+            image_error = Reason.CORRUPT_IMAGE
         elif width * height > max_pixels:
-            image_error = TOO_MANY_PIXELS
+            image_error = Reason.TOO_MANY_PIXELS
         elif _looks_truncated(data, kind, img):
-            image_error = CORRUPT_IMAGE
+            image_error = Reason.CORRUPT_IMAGE
         raw_exif = _raw_exif(data, kind, img)
 
     exif = _parse_exif(raw_exif)
@@ -246,7 +241,7 @@ def read_photo(
     )
 
 
-def refused(reason: str, kind: PhotoType | None = None) -> PhotoFacts:
+def refused(reason: Reason, kind: PhotoType | None = None) -> PhotoFacts:
     """The facts of a file refused as an image (``reason``): nothing else is read from it."""
     return PhotoFacts(
         type=kind,
@@ -255,7 +250,7 @@ def refused(reason: str, kind: PhotoType | None = None) -> PhotoFacts:
         orientation=1,
         image_error=reason,
         gps=None,
-        gps_error=NO_GPS,
+        gps_error=Reason.NO_GPS,
         taken_at=None,
         taken_at_source=None,
     )
@@ -358,17 +353,17 @@ def _orientation(exif: _Exif) -> int:
 # GPS
 
 
-def _read_gps(exif: _Exif) -> tuple[GpsFix | None, str | None]:
+def _read_gps(exif: _Exif) -> tuple[GpsFix | None, Reason | None]:
     ifd = exif.gps
     if not ifd or (_GPS_LAT not in ifd and _GPS_LON not in ifd):
-        return None, NO_GPS
+        return None, Reason.NO_GPS
     try:
         lat = _coordinate(ifd.get(_GPS_LAT), ifd.get(_GPS_LAT_REF), "N", "S", 90)
         lon = _coordinate(ifd.get(_GPS_LON), ifd.get(_GPS_LON_REF), "E", "W", 180)
     except _Malformed:
-        return None, GPS_MALFORMED
+        return None, Reason.GPS_MALFORMED
     if lat == 0 and lon == 0:
-        return None, GPS_NO_FIX
+        return None, Reason.GPS_NO_FIX
     return GpsFix(lat=float(lat), lon=float(lon), alt=_altitude(ifd)), None
 
 

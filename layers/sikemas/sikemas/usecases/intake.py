@@ -7,23 +7,23 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sikemas.city import City
+from sikemas.domain.photos import current
 from sikemas.domain.report import (
-    PUBLIC_STATES,
-    UPLOAD_STATES,
-    Actor,
     Kind,
     Location,
     Privacy,
     Report,
-    Status,
     TimelineEvent,
-    receive,
-    route,
-    transition,
+    file_report,
+    may_take_photo,
+    needs_photo,
 )
 from sikemas.errors import (
+    ConcurrentUpdate,
     IdempotencyMismatch,
+    InvalidCursor,
     InvalidSlot,
+    LocationOutsideCity,
     LocationRequired,
     PhotoRequired,
     ReportNotFound,
@@ -36,10 +36,13 @@ from sikemas.ports import (
     IdempotencyRecord,
     Page,
     PhotoStore,
+    Places,
     ReportRepository,
     TrackingCodeTaken,
     Upload,
 )
+
+_ATTEMPTS = 3  # tracking codes to try (a collision is one in a billion)
 
 
 @dataclass(frozen=True)
@@ -76,8 +79,10 @@ class Intake:
         *,
         daily_limit: int,
         clock: Callable[[], datetime],
+        places: Places,
     ) -> None:
         self._repo = repo
+        self._places = places
         self._photos = photos
         self._city = city
         self._daily_limit = daily_limit
@@ -102,32 +107,26 @@ class Intake:
             raise UnknownCategory(details=[{"field": "category", "value": new.category[:64]}])
         if category.requires_location and new.location is None:
             raise LocationRequired(details=[{"field": "location"}])
-        needs_photo = new.kind is Kind.COMPLAINT and category.requires_photo
-        if needs_photo and new.photo_count < 1:
+        if needs_photo(new.kind, category) and new.photo_count < 1:
             raise PhotoRequired(details=[{"field": "photo_count", "minimum": 1}])
-        for _ in range(3):
-            report = Report(
-                id=new_ulid(now),
+        subdistrict = self._place_of(new.location, must_be_in_city=category.requires_location)
+        for _ in range(_ATTEMPTS):
+            steps = file_report(
+                report_id=new_ulid(now),
                 tracking_code=new_tracking_code(self._city.tracking_prefix),
                 reporter_id=reporter_id,
                 kind=new.kind,
-                category=category.code,
-                agency=category.agency.code,
+                category=category,
                 description=new.description,
                 location=new.location,
                 address=new.address,
                 privacy=new.privacy,
                 photo_count=new.photo_count,
                 notify_sms=new.notify_sms,
-                status=Status.RECEIVED,
-                version=1,
-                created_at=now,
-                updated_at=now,
+                subdistrict=subdistrict,
+                at=now,
             )
-            steps = [receive(report)]
-            if not needs_photo:
-                # Nothing to verify first: routed at once (photos sent along are still checked).
-                steps.append(transition(report, route(category), at=now, actor=Actor.SYSTEM))
+            report = steps[-1].after
             record = (
                 IdempotencyRecord(idempotency_key, request_hash, report.id)
                 if idempotency_key
@@ -137,20 +136,36 @@ class Intake:
                 self._repo.create(steps, daily_limit=self._daily_limit, idempotency=record)
             except TrackingCodeTaken:
                 continue
-            except IdempotencyKeyUsed:
+            except IdempotencyKeyUsed as conflict:
                 # A concurrent retry with the same key won the race: answer as a replay.
-                assert idempotency_key
+                if not idempotency_key:
+                    raise RuntimeError("key conflict on a request without a key") from conflict
                 replay = self._replay(reporter_id, idempotency_key, request_hash, now)
-                assert replay is not None
+                if replay is None:  # pragma: no cover - the winner's record is live
+                    raise ConcurrentUpdate from None
                 return replay
-            created = steps[-1].after
-            return Submitted(created, self._uploads_for(created, now), replayed=False)
+            return Submitted(report, self._uploads_for(report, now), replayed=False)
         raise RuntimeError("could not allocate a unique tracking code")
+
+    def _place_of(
+        self, location: Location | None, *, must_be_in_city: bool
+    ) -> dict[str, str] | None:
+        """The pin's kelurahan/desa and kecamatan. Only reports located in the city are
+        followed up: a pin farther outside than the GPS tolerance is refused when the category
+        needs a location (a category that needs none keeps its pin, without a place)."""
+        if location is None:
+            return None
+        fix = self._places.locate(float(location.lat), float(location.lon))
+        if not fix.within_city and must_be_in_city:
+            raise LocationOutsideCity(
+                details=[{"field": "location", "distance_outside_m": round(fix.distance_outside_m)}]
+            )
+        return dict(fix.subdistrict) if fix.subdistrict else None
 
     def _replay(
         self, reporter_id: str, key: str, request_hash: str, now: datetime
     ) -> Submitted | None:
-        record = self._repo.get_idempotency(reporter_id, key)
+        record = self._repo.get_idempotency(reporter_id, key, now)
         if record is None:
             return None
         if record.request_hash != request_hash:
@@ -165,16 +180,14 @@ class Intake:
         return [
             self._photos.presigned_upload(report.id, slot, now)
             for slot in range(1, report.photo_count + 1)
-            if slot not in report.photos
+            if not current(report.photos, slot)
         ]
 
     def request_upload(self, citizen: Citizen, ref: str, slot: int) -> Upload:
         report = self.my_report(citizen, ref)
         if not 1 <= slot <= report.photo_count:
             raise InvalidSlot(details=[{"field": "slot", "maximum": report.photo_count}])
-        if report.status not in UPLOAD_STATES or (
-            report.status is Status.REJECTED and report.rejected_by is not Actor.PHOTO_CHECKS
-        ):
+        if not may_take_photo(report):
             raise UploadNotAllowed(details=[{"status": report.status.value}])
         return self._photos.presigned_upload(report.id, slot, self._clock())
 
@@ -187,17 +200,13 @@ class Intake:
 
     def public_report(self, ref: str) -> Report:
         report = self._find(ref)
-        if (
-            report is None
-            or report.status not in PUBLIC_STATES
-            or report.privacy is Privacy.CONFIDENTIAL
-        ):
+        if report is None or not report.is_public:
             raise ReportNotFound
         return report
 
     def my_report(self, citizen: Citizen, ref: str) -> Report:
         report = self._find(ref)
-        if report is None or report.reporter_id != self._reporter_id(citizen):
+        if report is None or report.reporter_id != self._repo.find_reporter(citizen.subject):
             raise ReportNotFound  # someone else's report looks exactly like a missing one
         return report
 
@@ -205,7 +214,14 @@ class Intake:
         return self._repo.timeline(report.id)
 
     def my_reports(self, citizen: Citizen, limit: int, cursor: str | None) -> Page:
-        return self._repo.list_by_reporter(self._reporter_id(citizen), limit, cursor)
+        """A read: a first-time caller has no reports, and gets no identity created either."""
+        reporter_id = self._repo.find_reporter(citizen.subject)
+        if reporter_id is None:
+            if cursor:  # no cursor was ever issued to this caller
+                raise InvalidCursor
+            return Page(reports=[], cursor=None)
+        return self._repo.list_by_reporter(reporter_id, limit, cursor)
 
-    def _reporter_id(self, citizen: Citizen) -> str:
-        return self._repo.reporter_id_for(citizen.subject, citizen.phone, self._clock())
+    def private_link(self, key: str) -> str:
+        """A short-lived link to a private photo copy, for its owner's view only."""
+        return self._photos.presigned_view(key, self._clock())

@@ -1,10 +1,23 @@
 """A photo landed in ``originals/``: check where and when it was taken, keep the verdict on the
-report, make the public copy, and move the report on.
+report, make its copies, and move the report on.
 
-The first photo to land decides a report waiting for one; a new upload to a slot replaces that
-slot's verdict (so a report rejected by the checks can succeed with another photo); photos that
-land after the report was routed are checked and kept, and one from outside the city flags the
-report as suspicious for the admins.
+Three steps, each safe to repeat (SQS delivers at least once and in no order):
+
+1. **receive** — record the upload on the report (committed before the bytes are read, so a
+   check that crashes every time still leaves a trace the dead-letter consumer finds). An
+   upload older (by S3's per-key ``sequencer``) than one already recorded for its slot is
+   recorded as ``superseded`` and goes no further. A report that may take a photo moves to
+   ``verifying`` and the upload becomes its slot's current photo; any other report keeps it as
+   a ``late`` photo beside its current ones.
+2. **check** — read the bytes, judge them, derive the copies (public, or private for a
+   confidential or hidden report; none for a rejected photo).
+3. **settle** — keep the findings; once no current photo waits for its verdict, decide the
+   report from the set of verdicts (``domain.photos.decide``), whatever order they came in.
+   A late photo never moves the report; one taken outside the city flags it.
+
+A photo whose check crashed every time reaches the dead-letter queue; ``on_check_failed``
+settles it with the ``check_failed`` finding (the report goes to ``needs_review``) and alerts
+the admins.
 """
 
 from __future__ import annotations
@@ -16,18 +29,42 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from sikemas.city import City
-from sikemas.domain.photo_verdict import OUTSIDE_CITY, Claim, Verdict, describe, judge
-from sikemas.domain.photo_verdict import Outcome as Verdicts
-from sikemas.domain.report import Actor, Report, Status, route, transition
+from sikemas.domain.photo_verdict import Claim, Outcome, findings, judge
+from sikemas.domain.photos import (
+    Copies,
+    Decision,
+    Findings,
+    Photo,
+    PhotoOutcome,
+    PhotoState,
+    check_failed_findings,
+    current,
+    decide,
+    dropped,
+    is_newer,
+    keep,
+)
+from sikemas.domain.reasons import MAX_PHOTO_BYTES, Reason
+from sikemas.domain.report import (
+    Actor,
+    EventType,
+    Report,
+    Status,
+    Transition,
+    amend,
+    decided_status,
+    may_take_photo,
+    transition,
+)
 from sikemas.errors import ConcurrentUpdate
-from sikemas.photo.reading import CORRUPT_IMAGE, TOO_LARGE, PhotoFacts, refused
-from sikemas.ports import PhotoStore, ReportRepository
+from sikemas.ports import Alerts, PhotoStore, ReportRepository
 
 if TYPE_CHECKING:
     from sikemas.geo import CityArea
     from sikemas.photo.derive import DerivedImages
+    from sikemas.photo.reading import PhotoFacts
 
-MAX_PHOTO_BYTES = 15 * 1024 * 1024
+_ATTEMPTS = 3  # a concurrent change of the report: reload and decide again
 
 
 @dataclass(frozen=True)
@@ -36,19 +73,24 @@ class PhotoLanded:
     slot: int
     version: str  # the object's version id, else its ETag: what makes a delivery a duplicate
     version_id: str | None
+    order: str  # S3's sequencer (hex), else the event time in hex microseconds
     size: int
     event_time: datetime
 
 
-class Outcome(StrEnum):
-    """What the function did with one photo (a metric and a log field)."""
+class Result(StrEnum):
+    """What the function did with one photo: the ``outcome`` dimension of its one metric
+    (bounded: these values only)."""
 
     ASSIGNED = "assigned"
     FORWARDED = "forwarded"
     NEEDS_REVIEW = "needs_review"
     REJECTED = "rejected"
-    KEPT = "kept"  # checked and kept on a report that had already moved on
+    PENDING = "pending"  # checked; another current photo of the report is still being checked
+    KEPT = "kept"  # checked and kept on a report that had already moved on (a late photo)
+    SUPERSEDED = "superseded"  # older than an upload already recorded for its slot
     DUPLICATE = "duplicate"  # the same object version was already checked: nothing changes
+    CHECK_FAILED = "check_failed"  # the check crashed every time (dead-letter queue)
     UNKNOWN_REPORT = "unknown_report"
     UNKNOWN_SLOT = "unknown_slot"
 
@@ -70,86 +112,172 @@ class PhotoChecks:
         city: City,
         area: CityArea,
         tools: ImagingTools,
+        alerts: Alerts | None = None,
     ) -> None:
         self._reports = reports
         self._files = files
         self._city = city
         self._area = area
         self._tools = tools
+        self._alerts = alerts
 
-    def on_photo_landed(self, photo: PhotoLanded) -> Outcome:
-        for _ in range(3):  # a concurrent change of the report: reload and decide again
+    # -- the two entry points -------------------------------------------------------------
+
+    def on_photo_landed(self, landed: PhotoLanded) -> Result:
+        received = self._retrying(lambda: self._receive(landed))
+        if isinstance(received, Result):
+            return received
+        report, photo = received
+        found, copies = self._check(report, landed, photo)
+        result: Result = self._retrying(lambda: self._settle(landed, found, copies))
+        return result
+
+    def on_check_failed(self, landed: PhotoLanded) -> Result:
+        """The photo's message reached the dead-letter queue: its check crashed every time.
+        The photo gets the ``check_failed`` finding, the report a way out (``needs_review``
+        unless another photo was accepted), and the admins an alert."""
+        received = self._retrying(lambda: self._receive(landed))
+        if isinstance(received, Result):
+            return received
+        result = self._retrying(lambda: self._settle(landed, check_failed_findings(), None))
+        if result is not Result.DUPLICATE and self._alerts is not None:
+            self._alerts.alert(
+                f"Photo check failed: report {landed.report_id}",
+                f"The check of photo {landed.slot} (version {landed.version}) of report "
+                f"{landed.report_id} crashed on every attempt; the report waits for an admin "
+                f"({result.value}).",
+            )
+        return Result.CHECK_FAILED if result is not Result.DUPLICATE else result
+
+    # -- the steps --------------------------------------------------------------------------
+
+    def _apply(self, *steps: Transition) -> None:
+        """Write the changes; then delete the copies of records they dropped (past the cap)."""
+        self._reports.apply(*steps)
+        before, after = steps[0].before, steps[-1].after
+        assert before is not None
+        for gone in dropped(before.photos, after.photos):
+            if gone.copies is not None:
+                self._files.delete_copies(gone.copies)
+
+    def _retrying(self, step: Callable[[], Any]) -> Any:
+        for _ in range(_ATTEMPTS):
             try:
-                return self._handle(photo)
+                return step()
             except ConcurrentUpdate:
                 continue
         raise ConcurrentUpdate
 
-    def _handle(self, photo: PhotoLanded) -> Outcome:
-        report = self._reports.get(photo.report_id)
+    def _receive(self, landed: PhotoLanded) -> tuple[Report, Photo] | Result:
+        report = self._reports.get(landed.report_id)
         if report is None:
-            return Outcome.UNKNOWN_REPORT
-        if not 1 <= photo.slot <= report.photo_count:
-            return Outcome.UNKNOWN_SLOT
-        current = report.photos.get(photo.slot) or {}
-        if current.get("version") == photo.version and "outcome" in current:
-            return Outcome.DUPLICATE  # at-least-once delivery: same object, same verdict
-
-        received = {
-            "version": photo.version,
-            "size": photo.size,
-            "received_at": photo.event_time.isoformat(),
-        }
-        if report.status is Status.RECEIVED or _appealable(report):
-            t = transition(
-                report,
-                Status.VERIFYING,
-                at=photo.event_time,
-                actor=Actor.PHOTO_CHECKS,
-                note=f"photo {photo.slot}",
-                photos={**report.photos, photo.slot: received},
-            )
-            self._reports.apply(t)
-            report = t.after
-
-        data = (
-            b""
-            if photo.size > MAX_PHOTO_BYTES  # S3 enforces the POST policy; never download more
-            else self._files.get_original(photo.report_id, photo.slot, photo.version_id)
+            return Result.UNKNOWN_REPORT
+        if not 1 <= landed.slot <= report.photo_count:
+            return Result.UNKNOWN_SLOT
+        in_slot = [p for p in report.photos if p.slot == landed.slot]
+        same = next((p for p in in_slot if p.version == landed.version), None)
+        if same is not None:
+            if same.findings is not None or same.state is PhotoState.SUPERSEDED:
+                return Result.DUPLICATE  # at-least-once delivery: same object, same verdict
+            return report, same  # recorded by an attempt that did not finish: check it now
+        at = landed.event_time
+        record = Photo(
+            slot=landed.slot,
+            version=landed.version,
+            order=landed.order,
+            size=landed.size,
+            received_at=at,
         )
-        facts = self._tools.read(data) if data else refused(TOO_LARGE)
-        verdict = self._judge(report, facts, photo.event_time)
-        copies: dict[str, str] = {}
-        if verdict.outcome is not Verdicts.REJECTED:
-            # Only photos that may be shown get a public copy; rejected ones stay private.
+        if any(is_newer(p.order, landed.order) for p in in_slot):
+            superseded = replace(record, state=PhotoState.SUPERSEDED)
+            self._apply(
+                amend(
+                    report,
+                    EventType.PHOTO_SUPERSEDED,
+                    at=at,
+                    actor=Actor.PHOTO_CHECKS,
+                    note=f"photo {landed.slot}",
+                    data={"slot": landed.slot, "version": landed.version},
+                    photos=keep(report.photos, superseded),
+                )
+            )
+            return Result.SUPERSEDED
+        if _awaits_verdict(report) or may_take_photo(report):
+            photos = keep(report.photos, record)
+            replaced = [p for p in current(report.photos, landed.slot) if p.copies is not None]
+            if _awaits_verdict(report):
+                # Checks under way (verifying), or held for review by the checks: the report
+                # stays where it is until this photo's verdict is in.
+                t = amend(
+                    report,
+                    EventType.PHOTO,
+                    at=at,
+                    actor=Actor.PHOTO_CHECKS,
+                    note=f"photo {landed.slot}",
+                    photos=photos,
+                )
+            else:
+                t = transition(
+                    report,
+                    Status.VERIFYING,
+                    at=at,
+                    actor=Actor.PHOTO_CHECKS,
+                    note=f"photo {landed.slot}",
+                    photos=photos,
+                )
+            self._apply(t)
+            for old in replaced:  # a replaced photo is no longer shown anywhere
+                assert old.copies is not None
+                self._files.delete_copies(old.copies)
+            return t.after, record
+        late = replace(record, state=PhotoState.LATE)
+        t = amend(
+            report,
+            EventType.PHOTO,
+            at=at,
+            actor=Actor.PHOTO_CHECKS,
+            note=f"late photo {landed.slot}",
+            photos=keep(report.photos, late),
+        )
+        self._apply(t)
+        return t.after, late
+
+    def _check(
+        self, report: Report, landed: PhotoLanded, photo: Photo
+    ) -> tuple[Findings, Copies | None]:
+        from sikemas.photo.reading import refused
+
+        if landed.size > MAX_PHOTO_BYTES:  # S3 enforces the POST policy; never download more
+            facts = refused(Reason.TOO_LARGE)
+            data = b""
+        elif landed.size == 0:
+            facts = refused(Reason.EMPTY_FILE)
+            data = b""
+        else:
+            data = self._files.get_original(landed.report_id, landed.slot, landed.version_id)
+            facts = self._tools.read(data)
+        verdict = self._judge(report, facts, landed.event_time)
+        copies: Copies | None = None
+        if verdict.outcome is not Outcome.REJECTED:
+            # Only photos that may be shown get copies; rejected ones stay private originals.
             try:
                 derived = self._tools.derive(data)
             except ValueError as exc:  # PhotoDeriveError: the pixels did not decode after all
-                facts = replace(facts, image_error=getattr(exc, "reason", CORRUPT_IMAGE))
-                verdict = self._judge(report, facts, photo.event_time)
+                reason = Reason(getattr(exc, "reason", Reason.CORRUPT_IMAGE))
+                facts = replace(facts, image_error=reason)
+                verdict = self._judge(report, facts, landed.event_time)
             else:
-                copies = self._files.put_public_copies(
-                    photo.report_id, photo.slot, photo.version, derived.public, derived.thumbnail
+                copies = self._files.put_copies(
+                    landed.report_id,
+                    landed.slot,
+                    landed.version,
+                    derived.public,
+                    derived.thumbnail,
+                    private=not report.public_copies_allowed,
                 )
-        record: dict[str, Any] = {**received, **describe(facts, verdict), **copies}
-        photos = {**report.photos, photo.slot: record}
+        return findings(facts, verdict), copies
 
-        if report.status is Status.VERIFYING:
-            return self._decide(report, photo, verdict, photos)
-        outside = OUTSIDE_CITY in verdict.reasons
-        self._reports.save_photos(
-            report,
-            replace(
-                report,
-                photos=photos,
-                suspicious=report.suspicious or outside,
-                version=report.version + 1,
-                updated_at=photo.event_time,
-            ),
-        )
-        return Outcome.KEPT
-
-    def _judge(self, report: Report, facts: PhotoFacts, uploaded_at: datetime) -> Verdict:
+    def _judge(self, report: Report, facts: PhotoFacts, uploaded_at: datetime) -> Any:
         category = self._city.categories[report.category]
         claim = (
             Claim(report.location.lat, report.location.lon, report.location.accuracy_m)
@@ -165,19 +293,127 @@ class PhotoChecks:
             uploaded_at=uploaded_at,
         )
 
-    def _decide(
-        self, report: Report, photo: PhotoLanded, verdict: Verdict, photos: dict[int, Any]
-    ) -> Outcome:
-        category = self._city.categories[report.category]
+    def _settle(self, landed: PhotoLanded, found: Findings, copies: Copies | None) -> Result:
+        report = self._reports.get(landed.report_id)
+        if report is None:  # pragma: no cover - reports are never deleted
+            return Result.UNKNOWN_REPORT
+        photo = next(
+            (p for p in report.photos if p.slot == landed.slot and p.version == landed.version),
+            None,
+        )
+        if photo is None or photo.findings is not None or photo.state is PhotoState.SUPERSEDED:
+            if copies is not None and (photo is None or photo.copies != copies):
+                self._files.delete_copies(copies)  # made for a record that is gone
+            return Result.DUPLICATE
+        if photo.state is PhotoState.REPLACED:
+            # A newer upload replaced it while it was checked: kept for the record, never shown.
+            if copies is not None:
+                self._files.delete_copies(copies)
+            copies = None
+        checked = replace(photo, findings=found, copies=copies)
+        photos = tuple(checked if p is photo else p for p in report.photos)
+        at = landed.event_time
+        note = f"photo {landed.slot}"
+        data = {"slot": landed.slot, "outcome": found.outcome.value}
+        deciding = (
+            checked.state is PhotoState.CURRENT
+            and (_awaits_verdict(report) or report.status is Status.REJECTED)
+            and report.status_by is Actor.PHOTO_CHECKS
+            and all(p.findings is not None for p in current(photos))
+        )
+        if not deciding:
+            kept = amend(
+                report,
+                EventType.PHOTO,
+                at=at,
+                actor=Actor.PHOTO_CHECKS,
+                note=note,
+                reason=_reasons(found),
+                data=data,
+                photos=photos,
+            )
+            steps = [kept]
+            if not _awaits_verdict(report):  # a late photo: the report has moved on
+                steps += self._flag_if_outside(kept.after, [checked], at)
+            self._apply(*steps)
+            if checked.state is PhotoState.CURRENT and _awaits_verdict(report):
+                return Result.PENDING
+            return Result.KEPT
+        decision = decide(photos)
+        assert decision is not None  # every current photo has its verdict
+        target = decided_status(decision, self._city.categories[report.category])
         changes: dict[str, Any] = {"photos": photos}
-        if verdict.outcome is Verdicts.ACCEPTED:
-            target = route(category)
-            record = photos[photo.slot]
-            gps = record.get("gps")
-            if gps and self._area.has_subdistricts:
-                place = self._area.subdistrict(gps["lat"], gps["lon"])
+        if decision is Decision.ROUTE and report.subdistrict is None:
+            changes["subdistrict"] = self._subdistrict(photos)
+        reasons = sorted(
+            {str(r) for p in current(photos) if p.findings for r in p.findings.reasons}
+        )
+        if target is report.status:  # e.g. still for review: the facts change, not the state
+            moved = amend(
+                report,
+                EventType.PHOTO,
+                at=at,
+                actor=Actor.PHOTO_CHECKS,
+                note=note,
+                reason=",".join(reasons) or None,
+                data=data,
+                **changes,
+            )
+        else:
+            moved = transition(
+                report,
+                target,
+                at=at,
+                actor=Actor.PHOTO_CHECKS,
+                note=note,
+                reason=",".join(reasons) or None,
+                data=data,
+                **changes,
+            )
+        steps = [moved]
+        if decision is Decision.ROUTE:
+            steps += self._flag_if_outside(moved.after, current(photos), at)
+        self._apply(*steps)
+        return _RESULT[target]
+
+    def _flag_if_outside(
+        self, report: Report, photos: list[Photo], at: datetime
+    ) -> list[Transition]:
+        """A routed report with a photo taken outside the city is flagged for its admins (and
+        its owner sees the flag): one timeline event records it."""
+        outside = [p for p in photos if p.taken_outside_city]
+        if report.suspicious or not outside or report.status not in _FLAGGABLE:
+            return []
+        return [
+            amend(
+                report,
+                EventType.FLAGGED,
+                at=at,
+                actor=Actor.PHOTO_CHECKS,
+                reason=Reason.OUTSIDE_CITY.value,
+                data={"slots": [p.slot for p in outside]},
+                suspicious=True,
+            )
+        ]
+
+    def _subdistrict(self, photos: tuple[Photo, ...]) -> dict[str, str] | None:
+        """The claimed pin gave the place at intake; a report without one takes its accepted
+        photo's (when the city has subdistrict outlines)."""
+        if not self._area.has_subdistricts:
+            return None
+        tolerance = self._city.photo_checks.gps_tolerance_m
+        for p in current(photos):
+            if p.outcome is PhotoOutcome.ACCEPTED and p.findings and p.findings.gps:
+                gps = p.findings.gps
+                place = self._area.subdistrict(gps.lat, gps.lon, tolerance)
                 if place is not None:
-                    changes["subdistrict"] = {
+                    return dict(place.as_mapping())
+        return None
+        for p in current(photos):
+            if p.outcome is PhotoOutcome.ACCEPTED and p.findings and p.findings.gps:
+                place = self._area.subdistrict(p.findings.gps.lat, p.findings.gps.lon)
+                if place is not None:
+                    return {
                         k: v
                         for k, v in {
                             "village_code": place.village_code,
@@ -187,21 +423,38 @@ class PhotoChecks:
                         }.items()
                         if v
                     }
-        else:
-            target = Status(verdict.outcome.value)
-        self._reports.apply(
-            transition(
-                report,
-                target,
-                at=photo.event_time,
-                actor=Actor.PHOTO_CHECKS,
-                note=f"photo {photo.slot}",
-                reason=",".join(verdict.reasons) or None,
-                **changes,
-            )
-        )
-        return Outcome(target.value)
+        return None
 
 
-def _appealable(report: Report) -> bool:
-    return report.status is Status.REJECTED and report.rejected_by is Actor.PHOTO_CHECKS
+_RESULT = {
+    Status.ASSIGNED: Result.ASSIGNED,
+    Status.FORWARDED: Result.FORWARDED,
+    Status.NEEDS_REVIEW: Result.NEEDS_REVIEW,
+    Status.REJECTED: Result.REJECTED,
+}
+
+# A report is flagged when it has been (or is being) routed: a photo from outside the city on
+# a report still waiting for its verdict decides nothing on its own.
+_FLAGGABLE = frozenset(
+    {
+        Status.ASSIGNED,
+        Status.FORWARDED,
+        Status.IN_PROGRESS,
+        Status.RESOLVED,
+        Status.CLOSED,
+        Status.NEEDS_REVIEW,
+        Status.DUPLICATE,
+    }
+)
+
+
+def _awaits_verdict(report: Report) -> bool:
+    """The photo checks hold the report: verifying, or for review by the checks (a new photo
+    may still route it; ``needs_review → verifying`` is no edge of the graph)."""
+    return report.status is Status.VERIFYING or (
+        report.status is Status.NEEDS_REVIEW and report.status_by is Actor.PHOTO_CHECKS
+    )
+
+
+def _reasons(found: Findings) -> str | None:
+    return ",".join(str(r) for r in found.reasons) or None
