@@ -198,6 +198,17 @@ class TimelineEntry(BaseModel):
     note: str | None
 
 
+class Deadlines(BaseModel):
+    """The two clocks (ISO 8601 with the city's offset): respond by (wall clock from routing)
+    and resolve by (close of working hours on the Nth working day after the routing day)."""
+
+    respond_by: str
+    resolve_by: str
+    responded_at: str | None
+    resolved_at: str | None
+    overdue: bool
+
+
 class _ReportBase(BaseModel):
     id: str
     tracking_code: str
@@ -208,6 +219,9 @@ class _ReportBase(BaseModel):
     description: str
     address: str | None
     subdistrict: dict[str, Any] | None = None
+    deadlines: Deadlines | None = Field(
+        None, description="None until routed to a city agency; forwarded reports have none"
+    )
     created_at: str
     updated_at: str
 

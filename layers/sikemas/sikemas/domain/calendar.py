@@ -32,7 +32,7 @@ Every datetime returned is timezone-aware in the city's timezone (WITA, +08:00 f
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Protocol
@@ -316,3 +316,43 @@ def on_transition(
     if to_status in ("needs_review", "duplicate", "rejected"):
         return deadlines.pause(at)
     return deadlines
+
+
+@dataclass(frozen=True)
+class Clocks:
+    """What a transition needs to move a report's clocks: the city's categories and its
+    calendar, loaded on first use (``sikemas.city_calendar.LazyCalendar``). ``warn`` hears of
+    deadlines counted over a year the data lacks (weekends only)."""
+
+    categories: Mapping[str, ClockCategory]
+    calendar: Callable[[], WorkingCalendar]
+    warn: Callable[[str], None] | None = None
+
+    def after(
+        self,
+        deadlines: Deadlines | None,
+        category: str,
+        from_status: str | None,
+        to_status: str,
+        at: datetime,
+        *,
+        agency_changed: bool = False,
+    ) -> Deadlines | None:
+        calendar = self.calendar()
+        result = on_transition(
+            deadlines,
+            from_status,
+            to_status,
+            at,
+            ClockRules.of(self.categories[category]),
+            calendar,
+            agency_changed=agency_changed,
+        )
+        if result is not None and result != deadlines and self.warn is not None:
+            missing = calendar.uncovered_years(at, max(result.respond_by, result.resolve_by))
+            if missing:
+                self.warn(
+                    f"no national holidays for {', '.join(map(str, missing))}: deadlines count "
+                    "weekends and the city's own days only (run bin/sikemas holidays --year)"
+                )
+        return result
