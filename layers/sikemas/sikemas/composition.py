@@ -148,4 +148,4 @@ def photo_dependencies(
 
         topic = core.settings.alerts_topic_arn
         alerts = SnsAlerts(boto3.client("sns", config=_CONFIG) if topic else None, topic)
-    return PhotoChecks(core.repo, core.photos, core.city, area, tools, alerts, core.clocks)
+    return PhotoChecks(core.repo, core.photos, core.city, area, tools, alerts, clocks=core.clocks)
