@@ -10,7 +10,7 @@ REQS := requirements-dev.txt
 # SAM CLI and pip-tools never phone home from here.
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: setup lock run test lint typecheck cfn-lint checkov bandit unit integration e2e bench validate build clean
+.PHONY: setup lock run reset test lint typecheck cfn-lint checkov bandit unit integration e2e bench validate build clean
 
 setup: $(STAMP)
 
@@ -19,8 +19,14 @@ $(STAMP): $(REQS)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.txt
 	touch $@
 
+# The local stack keeps its data in .local-data/ across restarts; `make reset` empties it.
+LOCAL_DATA ?= .local-data
+
 run: $(STAMP)
-	PYTHONPATH=local:layers/sikemas:. $(BIN)/python -m sikemas_local
+	PYTHONPATH=local:layers/sikemas:. $(BIN)/python -m sikemas_local --data-dir $(LOCAL_DATA)
+
+reset:
+	rm -rf $(LOCAL_DATA)
 
 test: lint typecheck cfn-lint checkov bandit unit integration e2e
 

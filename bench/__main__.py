@@ -1,10 +1,11 @@
 """``make bench``: cold starts against their baselines, what the libraries we left out would add,
-what the working calendar adds, the claimed-pin geometry (pure Python against shapely), then the
-photo pipeline against a naive one, in one run."""
+what the working calendar adds, the claimed-pin geometry (pure Python against shapely), the photo
+pipeline against a naive one, and the local stack as reports pile up against moto as it comes, in
+one run."""
 
 from __future__ import annotations
 
-from bench import calendar_bench, cold_start, library_costs, photo_bench, places_bench
+from bench import calendar_bench, cold_start, library_costs, local_stack, photo_bench, places_bench
 
 
 def main() -> None:
@@ -17,6 +18,8 @@ def main() -> None:
     places_bench.main()
     print()
     photo_bench.main([])
+    print()
+    local_stack.main([])
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 
 Environment: PORT (default 3000; 0 picks a free port), AWS_DEFAULT_REGION is ignored on purpose
 (the region is --region, default ap-southeast-3), SIKEMAS_BOUNDARY_FILE is passed through to the
-functions. The parsable lines `SIKEMAS_API_URL=...` and `SIKEMAS_MOTO_URL=...` say where it runs.
+functions, SIKEMAS_LOCAL_DATA names the data folder (default .local-data; `make reset` empties
+it). The parsable lines `SIKEMAS_API_URL=...` and `SIKEMAS_MOTO_URL=...` say where it runs.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ import os
 import signal
 import sys
 import threading
+from pathlib import Path
 from types import FrameType
 
-from sikemas_local.runner import DEFAULT_REGION, DEFAULT_STACK_NAME, start
+from sikemas_local.runner import DEFAULT_DATA_DIR, DEFAULT_REGION, DEFAULT_STACK_NAME, start
 
 _SHOWN = (
     "AWS::DynamoDB::Table",
@@ -51,6 +53,15 @@ def main(argv: list[str] | None = None) -> int:
         help="a template parameter override, e.g. --parameter DailyReportLimit=3",
     )
     parser.add_argument("--quiet", action="store_true", help="no line per HTTP request")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=Path(os.environ.get("SIKEMAS_LOCAL_DATA", DEFAULT_DATA_DIR)),
+        help="where the data is kept across restarts (default .local-data)",
+    )
+    parser.add_argument(
+        "--ephemeral", action="store_true", help="keep nothing: start empty, save nothing"
+    )
     args = parser.parse_args(argv)
 
     local = start(
@@ -59,6 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         stack_name=args.stack_name,
         parameters=_parameters(args.parameter),
         quiet=args.quiet,
+        data_dir=None if args.ephemeral else args.data_dir,
     )
     stopping = threading.Event()
 
@@ -74,6 +86,11 @@ def main(argv: list[str] | None = None) -> int:
         if types.get(logical_id) in _SHOWN:
             print(f"  {logical_id:<24} {value}")
     print(f"  functions: {', '.join(local.functions)}")
+    if args.ephemeral:
+        print("  data: kept in memory only (--ephemeral)")
+    else:
+        loaded = "loaded from" if local.restored else "new, saved to"
+        print(f"  data: {loaded} {args.data_dir} (make reset empties it)")
     if os.environ.get("SIKEMAS_BOUNDARY_FILE"):
         print(f"  boundary file: {os.environ['SIKEMAS_BOUNDARY_FILE']}")
     shown = {name: value for name, value in resources.items() if types.get(name) in _SHOWN}

@@ -11,13 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-from moto.server import ThreadedMotoServer
 
+from sikemas_local import moto_fixes, state
 from sikemas_local.auth import JwtAuthorizer
 from sikemas_local.http_front import BoundRoute, Front, FrontConfig, serve
 from sikemas_local.poller import QueuePoller, SnsWatcher
-from sikemas_local.provision import Stack, provision
+from sikemas_local.provision import Stack, adopt, provision
 from sikemas_local.runtime import LocalFunction, make_importable
+from sikemas_local.streams import MotoShard, StreamReader, discard
 from sikemas_local.template import (
     REPO_ROOT,
     TEMPLATE_PATH,
@@ -29,6 +30,7 @@ from sikemas_local.template import (
 
 DEFAULT_REGION = "ap-southeast-3"
 DEFAULT_STACK_NAME = "sikemas-local"
+DEFAULT_DATA_DIR = REPO_ROOT / ".local-data"
 _COGNITO_ISSUER = re.compile(r"^https://cognito-idp\.[a-z0-9-]+\.amazonaws\.com/(?P<pool>[\w-]+)$")
 
 
@@ -42,9 +44,12 @@ class LocalStack:
     functions: dict[str, LocalFunction]
     front: Front
     _server: Any
-    _moto: ThreadedMotoServer
+    _moto: state.GatedMotoServer
     _stop: threading.Event
     _threads: list[threading.Thread] = field(default_factory=list)
+    snapshots: state.Snapshotter | None = None
+    restored: bool = False
+    streams: list[StreamReader] = field(default_factory=list)
 
     def close(self) -> None:
         self._stop.set()
@@ -52,7 +57,11 @@ class LocalStack:
         self._server.server_close()
         for thread in self._threads:
             thread.join(timeout=10)
-        self._moto.stop()
+        try:
+            if self.snapshots is not None:
+                self.snapshots.save_if_changed()
+        finally:
+            self._moto.stop()
 
 
 # moto accepts any credentials; these only keep boto3 from looking for real ones.
@@ -152,6 +161,35 @@ def http_authorizer(
     return authorizer, pool_id, audiences[0]
 
 
+_LOCAL_ENDPOINT = re.compile(r"^http://127\.0\.0\.1:\d+(?=/|$)")
+
+
+def rebase_endpoints(stack: Stack, endpoint_url: str) -> None:
+    """Saved names that embed moto's address (queue URLs) point at this run's moto: it
+    listens on a new port each time."""
+    stack.refs = {
+        name: _LOCAL_ENDPOINT.sub(endpoint_url, value) for name, value in stack.refs.items()
+    }
+    stack.attributes = {
+        name: {key: _LOCAL_ENDPOINT.sub(endpoint_url, value) for key, value in values.items()}
+        for name, values in stack.attributes.items()
+    }
+
+
+def stream_readers(stack: Stack, stop: threading.Event) -> list[StreamReader]:
+    """A reader for each table with a stream. None of the template's functions consumes a
+    stream yet: the records are dropped once read, so moto does not keep them for ever."""
+    readers = []
+    for logical_id, kind in stack.types.items():
+        if kind != "AWS::DynamoDB::Table" or "StreamArn" not in stack.attributes.get(
+            logical_id, {}
+        ):
+            continue
+        shard = MotoShard(stack.account_id, stack.region, stack.refs[logical_id])
+        readers.append(StreamReader(shard=shard, consumer=discard, stop=stop, name=logical_id))
+    return readers
+
+
 def start(
     *,
     port: int = 3000,
@@ -161,11 +199,17 @@ def start(
     template_path: Path = TEMPLATE_PATH,
     repo_root: Path = REPO_ROOT,
     quiet: bool = False,
+    data_dir: Path | None = DEFAULT_DATA_DIR,
+    snapshot_interval_s: float = 30.0,
 ) -> LocalStack:
-    """Start everything; the HTTP front is listening when this returns."""
+    """Start everything; the HTTP front is listening when this returns.
+
+    With a `data_dir`, the data saved there is loaded (when it fits the template) and saved
+    again on `close()` and every `snapshot_interval_s` seconds; None keeps nothing."""
     # moto's werkzeug server logs every request: the functions' own lines matter more.
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    moto_fixes.install()
+    moto = state.GatedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     moto.start()
     host, moto_port = moto.get_host_and_port()
     moto_url = f"http://{host}:{moto_port}"
@@ -174,13 +218,19 @@ def start(
     try:
         fake_aws_environment(moto_url, region)
         template = load_template(template_path)
-        stack = provision(
-            template,
-            endpoint_url=moto_url,
-            region=region,
-            stack_name=stack_name,
-            parameters=parameters or {},
-        )
+        fingerprint = state.fingerprint(template, parameters or {}, region, stack_name)
+        restored = state.load(data_dir, fingerprint) if data_dir is not None else None
+        if restored is not None:
+            stack = adopt(restored, template)
+            rebase_endpoints(stack, moto_url)
+        else:
+            stack = provision(
+                template,
+                endpoint_url=moto_url,
+                region=region,
+                stack_name=stack_name,
+                parameters=parameters or {},
+            )
         specs = function_specs(template, repo_root)
         # Bound now, so the functions' environment can name the front's URL.
         server = serve(None, "127.0.0.1", port, quiet=quiet)
@@ -233,7 +283,24 @@ def start(
                         stop=stop,
                     )
                 )
-        threads.append(SnsWatcher(account_id=stack.account_id, region=region, stop=stop))
+        watcher = SnsWatcher(account_id=stack.account_id, region=region, stop=stop)
+        if restored is not None:
+            watcher.log = lambda _line: None  # messages of earlier runs: not shown again
+            watcher.check()
+            watcher.log = print
+        threads.append(watcher)
+        streams = stream_readers(stack, stop)
+        threads += streams
+        snapshots = None
+        if data_dir is not None:
+            snapshots = state.Snapshotter(
+                folder=data_dir,
+                fingerprint=fingerprint,
+                stack=stack,
+                stop=stop,
+                interval_s=snapshot_interval_s,
+            )
+            threads.append(snapshots)
         server.front = front
         threads.append(threading.Thread(target=server.serve_forever, name="http", daemon=True))
         for thread in threads:
@@ -254,4 +321,7 @@ def start(
         _moto=moto,
         _stop=stop,
         _threads=threads,
+        snapshots=snapshots,
+        restored=restored is not None,
+        streams=streams,
     )

@@ -3,10 +3,19 @@
 Like Lambda, the function's folder and its layers are importable, its environment is set before
 its module is imported (settings are read once, at cold start), and one environment handles one
 event at a time.
+
+Each function sees only its own template environment. Lambda gives every function its own
+process; here all share one, and `os.environ` is the process's. So a function's variables are
+applied for its import and for each invocation, under one process-wide lock, and taken away
+after: another function never sees them (nor, between invocations, any other code). The price
+is that invocations run one at a time across all functions, where Lambda runs them side by side;
+moto serialises most of the work anyway. (The alternative, a settings object per function,
+would not cover what libraries read from the environment at call time: Powertools, botocore.)
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import re
@@ -14,7 +23,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -23,6 +32,26 @@ from typing import Any
 from sikemas_local.template import FunctionSpec
 
 Handler = Callable[[dict[str, Any], Any], Any]
+
+# One function's environment in os.environ at a time (see the module's docstring).
+_ENVIRONMENT = threading.RLock()
+
+
+@contextlib.contextmanager
+def applied_environment(variables: dict[str, str]) -> Iterator[None]:
+    """`variables` in os.environ while the block runs, alone among functions' variables; the
+    environment as it was afterwards."""
+    with _ENVIRONMENT:
+        before = {name: os.environ.get(name) for name in variables}
+        os.environ.update(variables)
+        try:
+            yield
+        finally:
+            for name, value in before.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
 
 
 @dataclass
@@ -82,7 +111,6 @@ class LocalFunction:
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory_mb),
             "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
         }
-        self._lock = threading.Lock()
         self._handler: Handler | None = None
         self.module: ModuleType | None = None
 
@@ -92,14 +120,14 @@ class LocalFunction:
         path = self.spec.code_dir / (module_name.replace(".", "/") + ".py")
         if not path.is_file():
             raise FileNotFoundError(f"{self.spec.logical_id}: handler module {path} not found")
-        os.environ.update(self.environment)
         unique = "sikemas_fn_" + re.sub(r"\W", "_", self.spec.logical_id)
         module_spec = importlib.util.spec_from_file_location(unique, path)
         if module_spec is None or module_spec.loader is None:
             raise ImportError(f"cannot import {path}")
         module = importlib.util.module_from_spec(module_spec)
         sys.modules[unique] = module
-        module_spec.loader.exec_module(module)
+        with applied_environment(self.environment):
+            module_spec.loader.exec_module(module)
         handler = getattr(module, function_name, None)
         if not callable(handler):
             raise AttributeError(f"{path}: no callable {function_name}")
@@ -121,7 +149,7 @@ class LocalFunction:
             log_group_name=f"/aws/lambda/{self.name}",
             log_stream_name=time.strftime("%Y/%m/%d/[$LATEST]") + uuid.uuid4().hex,
         )
-        with self._lock:
+        with applied_environment(self.environment):
             started = time.monotonic()
             result = self._handler(event, context)
             elapsed = time.monotonic() - started

@@ -1,4 +1,4 @@
-"""Read `template.yaml`: CloudFormation short-form tags, and what the runner needs of functions.
+"""Read `template.yaml` (with cfn-lint's decoder), and what the runner needs of its functions.
 
 The template is the single source of truth for the local stack: routes, authorizers, event
 sources and environment all come from it, so a change there changes what runs locally.
@@ -6,87 +6,30 @@ sources and environment all come from it, so a change there changes what runs lo
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE_PATH = REPO_ROOT / "template.yaml"
-
-# Short forms whose long form takes a list (or a scalar for a few) as is.
-_SIMPLE_TAGS = (
-    "And",
-    "Base64",
-    "Cidr",
-    "Condition",
-    "Equals",
-    "FindInMap",
-    "GetAZs",
-    "If",
-    "ImportValue",
-    "Join",
-    "Not",
-    "Or",
-    "Select",
-    "Split",
-    "Sub",
-    "Transform",
-)
 
 
 class TemplateError(ValueError):
     """The template does not say what the local stack needs, or says it in a way not handled."""
 
 
-class _CfnLoader(yaml.SafeLoader):
-    """A safe YAML loader that turns `!Ref X` into `{"Ref": "X"}` and `!Sub ...` into
-    `{"Fn::Sub": ...}`, as CloudFormation reads them."""
-
-
-def _construct(node: yaml.Node, loader: yaml.SafeLoader) -> Any:
-    if isinstance(node, yaml.ScalarNode):
-        return loader.construct_scalar(node)
-    if isinstance(node, yaml.SequenceNode):
-        return loader.construct_sequence(node, deep=True)
-    if isinstance(node, yaml.MappingNode):
-        return loader.construct_mapping(node, deep=True)
-    raise TemplateError(f"unsupported YAML node {node!r}")  # pragma: no cover
-
-
-def _simple(name: str) -> Any:
-    key = "Condition" if name == "Condition" else f"Fn::{name}"
-
-    def construct(loader: yaml.SafeLoader, node: yaml.Node) -> dict[str, Any]:
-        return {key: _construct(node, loader)}
-
-    return construct
-
-
-def _ref(loader: yaml.SafeLoader, node: yaml.Node) -> dict[str, Any]:
-    return {"Ref": _construct(node, loader)}
-
-
-def _get_att(loader: yaml.SafeLoader, node: yaml.Node) -> dict[str, Any]:
-    value = _construct(node, loader)
-    if isinstance(value, str):
-        resource, _, attribute = value.partition(".")
-        return {"Fn::GetAtt": [resource, attribute]}
-    return {"Fn::GetAtt": value}
-
-
-for _name in _SIMPLE_TAGS:
-    _CfnLoader.add_constructor(f"!{_name}", _simple(_name))
-_CfnLoader.add_constructor("!Ref", _ref)
-_CfnLoader.add_constructor("!GetAtt", _get_att)
-
-
 def load_template(path: Path | str = TEMPLATE_PATH) -> dict[str, Any]:
-    """The template as CloudFormation's long-form JSON structure."""
-    with Path(path).open(encoding="utf-8") as stream:
-        loaded = yaml.load(stream, Loader=_CfnLoader)  # noqa: S506 - a SafeLoader subclass  # nosec B506
+    """The template as CloudFormation's long-form JSON structure (`!Ref X` as `{"Ref": "X"}`),
+    read by cfn-lint's decoder, which reads templates as CloudFormation does."""
+    from cfnlint.decode import decode  # type: ignore[import-untyped]
+
+    decoded, problems = decode(str(path))
+    if problems:
+        raise TemplateError(f"{path}: " + "; ".join(problem.message for problem in problems))
+    # cfn-lint's nodes (str and dict subclasses with positions) as plain JSON values.
+    loaded = json.loads(json.dumps(decoded))
     if not isinstance(loaded, dict) or not isinstance(loaded.get("Resources"), dict):
         raise TemplateError(f"{path}: not a CloudFormation template (no Resources)")
     return loaded

@@ -118,9 +118,11 @@ def _value(lines: list[str], prefix: str) -> str | None:
 
 
 @pytest.fixture(scope="session")
-def local_stack() -> Iterator[LocalStack]:
+def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
+    # Its own data folder: the developer's .local-data is neither read nor written.
+    data_dir = tmp_path_factory.mktemp("local-data")
     process = subprocess.Popen(
-        [sys.executable, "-m", "sikemas_local", "--quiet"],
+        [sys.executable, "-m", "sikemas_local", "--quiet", "--data-dir", str(data_dir)],
         cwd=ROOT,
         env=_environment(),
         stdout=subprocess.PIPE,

@@ -14,6 +14,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from sikemas_local import moto_fixes
 from sikemas_local.provision import Stack, provision
 from sikemas_local.runtime import LocalFunction
 from sikemas_local.template import function_specs, load_template
@@ -34,6 +35,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    moto_fixes.install()  # S3 events as S3 sends them; transactions that do not copy the table
     with mock_aws():
         yield
 

@@ -83,7 +83,7 @@ def test_bucket_notifies_the_queue_for_originals_only(template: dict[str, Any]) 
     s3.put_object(Bucket=bucket, Key="public/01JD2Y6X3B6Q3W9Y5K8R7T4V2N/1.jpg", Body=b"jpeg")
 
     keys = [
-        # S3 sends keys URL-encoded (moto also encodes "/"): decode them as handlers must.
+        # S3 sends keys URL-encoded: decode them as handlers must.
         unquote_plus(record["s3"]["object"]["key"])
         for message in _drain(sqs, queue_url)
         for record in json.loads(message["Body"]).get("Records", [])
@@ -218,3 +218,113 @@ def test_the_cdn_url_points_at_the_local_front(template: dict[str, Any]) -> None
     environment = local_urls(stack.function_environment("ApiFunction"), 3999)
 
     assert environment["PUBLIC_BASE_URL"] == "http://127.0.0.1:3999"
+
+
+@pytest.mark.usefixtures("aws")
+def test_an_unknown_property_raises_as_an_unknown_type_does(template: dict[str, Any]) -> None:
+    changed = copy.deepcopy(template)
+    _table(changed)["ContributorInsightsSpecification"] = {"Enabled": True}
+
+    with pytest.raises(NotEmulatedError, match="ContributorInsightsSpecification"):
+        _provision(changed)
+
+
+@pytest.mark.usefixtures("aws")
+def test_types_with_no_local_meaning_are_accepted_by_name(template: dict[str, Any]) -> None:
+    changed = copy.deepcopy(template)
+    resources = changed["Resources"]
+    resources["Dashboard"] = {"Type": "AWS::CloudWatch::Dashboard", "Properties": {"X": 1}}
+    resources["Firewall"] = {"Type": "AWS::WAFv2::WebACL", "Properties": {"Scope": "REGIONAL"}}
+    resources["Logs"] = {"Type": "AWS::Logs::LogGroup", "Properties": {"RetentionInDays": 7}}
+    resources["Alarm"] = {
+        "Type": "AWS::CloudWatch::Alarm",
+        "Properties": {"AlarmActions": [{"Ref": "AlertsTopic"}]},
+    }
+
+    stack = _provision(changed)
+
+    assert stack.ref("Firewall").endswith("-Firewall")
+    assert stack.get_att("Firewall", "Arn").startswith("arn:aws:wafv2:")
+    assert stack.get_att("Dashboard", "DashboardArn")  # a stand-in for any attribute
+
+
+@pytest.mark.usefixtures("aws")
+def test_a_cognito_trigger_is_accepted_and_said_to_be_not_emulated(
+    template: dict[str, Any],
+) -> None:
+    changed = copy.deepcopy(template)
+    changed["Resources"]["UserPool"]["Properties"]["LambdaConfig"] = {
+        "PreSignUp": {"Fn::Sub": "arn:aws:lambda:${AWS::Region}:${AWS::AccountId}:function:x"}
+    }
+    lines: list[str] = []
+
+    provision(changed, endpoint_url=None, region=REGION, stack_name=STACK_NAME, log=lines.append)
+
+    assert lines == [
+        "[local] not emulated: UserPool.LambdaConfig: moto never invokes Cognito triggers"
+    ]
+
+
+SHORT_FORMS = """
+Conditions:
+  IsProd: !Equals [!Ref Stage, prod]
+  NotProd: !Not [!Condition IsProd]
+Resources:
+  Thing:
+    Type: AWS::SQS::Queue
+    Properties:
+      A: !Ref Other
+      B: !GetAtt Other.Arn
+      C: !GetAtt [Other, Arn]
+      D: !Sub "${AWS::StackName}-x"
+      E: !Sub ["${X}-y", {X: !Ref Other}]
+      F: !If [IsProd, !Join ["-", [a, b]], !Select [0, !Split [",", "p,q"]]]
+      G: !Base64 text
+      H: !FindInMap [M, K, V]
+      I: !GetAZs ""
+      J: !ImportValue shared
+"""
+
+LONG_FORMS = {
+    "Conditions": {
+        "IsProd": {"Fn::Equals": [{"Ref": "Stage"}, "prod"]},
+        "NotProd": {"Fn::Not": [{"Condition": "IsProd"}]},
+    },
+    "Resources": {
+        "Thing": {
+            "Type": "AWS::SQS::Queue",
+            "Properties": {
+                "A": {"Ref": "Other"},
+                "B": {"Fn::GetAtt": ["Other", "Arn"]},
+                "C": {"Fn::GetAtt": ["Other", "Arn"]},
+                "D": {"Fn::Sub": "${AWS::StackName}-x"},
+                "E": {"Fn::Sub": ["${X}-y", {"X": {"Ref": "Other"}}]},
+                "F": {
+                    "Fn::If": [
+                        "IsProd",
+                        {"Fn::Join": ["-", ["a", "b"]]},
+                        {"Fn::Select": [0, {"Fn::Split": [",", "p,q"]}]},
+                    ]
+                },
+                "G": {"Fn::Base64": "text"},
+                "H": {"Fn::FindInMap": ["M", "K", "V"]},
+                "I": {"Fn::GetAZs": ""},
+                "J": {"Fn::ImportValue": "shared"},
+            },
+        }
+    },
+}
+
+
+def test_cfn_lints_decoder_reads_every_short_form_as_its_long_form(tmp_path: Any) -> None:
+    path = tmp_path / "template.yaml"
+    path.write_text(SHORT_FORMS)
+
+    assert load_template(path) == LONG_FORMS
+
+
+def test_the_template_is_plain_json_values() -> None:
+    template = load_template()
+
+    assert json.loads(json.dumps(template)) == template
+    assert type(template["Resources"]["Table"]["Properties"]) is dict

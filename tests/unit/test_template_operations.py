@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from sikemas_local.provision import Stack, _parameters
+from sikemas_local.intrinsics import Stack, parameter_values
 from sikemas_local.template import load_template
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,7 +37,7 @@ def _stack(template: dict[str, Any], region: str, **parameters: str) -> Stack:
         template=template,
         region=region,
         stack_name="sikemas-test",
-        parameters=_parameters(template, parameters),
+        parameters=parameter_values(template, parameters),
     )
 
 

@@ -22,7 +22,9 @@ from sikemas.api.models import (
     MAX_PHOTOS,
 )
 from sikemas.api.text import normalise
-from sikemas.domain.report import Kind, Privacy, Status
+from sikemas.domain.photos import PhotoOutcome
+from sikemas.domain.reasons import CheckName, Reason
+from sikemas.domain.report import EventType, Kind, Privacy, Status
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCUMENT = ROOT / "layers" / "sikemas" / "sikemas" / "api" / "openapi.json"
@@ -167,20 +169,34 @@ class Upload(BaseModel):
 
 
 class PhotoCheck(BaseModel):
-    check: str
-    outcome: str
-    reason: str | None = None
-    message: Text | None = None
+    """One check of a photo; a failed one says why, in both languages."""
+
+    name: CheckName
+    passed: bool
+    reason: Reason | None
+    message: Text | None
 
 
 class OwnerPhoto(BaseModel):
+    """A photo as its owner sees it: every check; links to private copies are short-lived."""
+
     slot: int
-    received_at: str | None = None
-    outcome: str | None = None
-    taken_at: str | None = None
-    checks: list[PhotoCheck] = []
-    url: str | None = None
-    thumbnail_url: str | None = None
+    state: Literal["current", "late"]
+    received_at: str
+    outcome: PhotoOutcome | None = Field(description="null while the checks run")
+    taken_at: str | None
+    checks: list[PhotoCheck]
+    url: str | None
+    thumbnail_url: str | None
+
+
+class Subdistrict(BaseModel):
+    """The kelurahan/desa and kecamatan the report lies in."""
+
+    desa: str | None = None
+    desa_code: str | None = None
+    kecamatan: str | None = None
+    kecamatan_code: str | None = None
 
 
 class PublicPhoto(BaseModel):
@@ -193,6 +209,7 @@ class TimelineEntry(BaseModel):
     at: str
     from_: Status | None = Field(alias="from")
     to: Status
+    type: EventType
     by: str
     reason: str | None
     note: str | None
@@ -218,9 +235,9 @@ class _ReportBase(BaseModel):
     agency: AgencyRef
     description: str
     address: str | None
-    subdistrict: dict[str, Any] | None = None
+    subdistrict: Subdistrict | None
     deadlines: Deadlines | None = Field(
-        None, description="None until routed to a city agency; forwarded reports have none"
+        description="null until routed to a city agency; forwarded reports have none"
     )
     created_at: str
     updated_at: str
@@ -231,6 +248,7 @@ class OwnerReport(_ReportBase):
     privacy: Privacy
     photo_count: int
     photos: list[OwnerPhoto]
+    suspicious: bool = Field(description="a photo was taken outside the city")
     notify_sms: bool
     duplicate_of: str | None
     timeline: list[TimelineEntry] | None = None

@@ -214,3 +214,17 @@ def test_utf8_bytes_and_text_bodies_read_the_same():
     assert body_text(raw, base64_encoded=False) == raw
     assert body_text(None, base64_encoded=False) == ""
     assert body_text(base64.b64encode(b"\xef\xbb\xbf{}").decode(), base64_encoded=True) == "{}"
+
+
+def test_coordinates_are_kept_to_what_a_phone_can_know() -> None:
+    # Found by schemathesis: 1e-309 is valid JSON, and DynamoDB cannot store it (500).
+    body = {
+        "kind": "complaint",
+        "category": "sampah",
+        "description": "Sampah menumpuk di pasar.",
+        "location": {"lat": 0.73361234567891, "lon": -2.225073858507203e-309, "accuracy_m": 1e-48},
+    }
+    parsed = parse_create_report(json.dumps(body))
+    assert parsed.location is not None
+    assert (parsed.location.lat, parsed.location.lon) == (0.7336123, 0.0)
+    assert parsed.location.accuracy_m == 0.0

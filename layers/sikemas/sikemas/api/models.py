@@ -345,7 +345,12 @@ def parse_create_report(raw: str) -> CreateReportIn:
         lon = loc_reader.number("lon", required=True, low=-180, high=180)
         accuracy = loc_reader.number("accuracy_m", required=False, low=0, high=10_000)
         if lat is not None and lon is not None:
-            location = LocationIn(lat, lon, accuracy)
+            # Kept to what a phone can know (7 decimals of a degree ≈ 1 cm; a tenth of a metre):
+            # a subnormal float such as 1e-309 is a valid JSON number that DynamoDB's number
+            # type (magnitudes from 1e-130) cannot store.
+            location = LocationIn(
+                round(lat, 7), round(lon, 7), None if accuracy is None else round(accuracy, 1)
+            )
     address = r.string("address", required=False, max_len=ADDRESS_MAX)
     privacy = r.choice("privacy", Privacy, default=Privacy.PUBLIC)
     photo_count = r.integer("photo_count", default=0, low=0, high=MAX_PHOTOS)

@@ -158,7 +158,8 @@ class PhotoChecks:
         """Write the changes; then delete the copies of records they dropped (past the cap)."""
         self._reports.apply(*steps)
         before, after = steps[0].before, steps[-1].after
-        assert before is not None
+        if before is None:
+            raise ValueError("photo checks change stored reports only")
         for gone in dropped(before.photos, after.photos):
             if gone.copies is not None:
                 self._files.delete_copies(gone.copies)
@@ -231,8 +232,8 @@ class PhotoChecks:
                 )
             self._apply(t)
             for old in replaced:  # a replaced photo is no longer shown anywhere
-                assert old.copies is not None
-                self._files.delete_copies(old.copies)
+                if old.copies is not None:
+                    self._files.delete_copies(old.copies)
             return t.after, record
         late = replace(record, state=PhotoState.LATE)
         t = amend(
@@ -344,7 +345,8 @@ class PhotoChecks:
                 return Result.PENDING
             return Result.KEPT
         decision = decide(photos)
-        assert decision is not None  # every current photo has its verdict
+        if decision is None:  # every current photo has its verdict: cannot happen
+            raise RuntimeError(f"no decision for report {report.id}")
         target = decided_status(decision, self._city.categories[report.category])
         changes: dict[str, Any] = {"photos": photos}
         if decision is Decision.ROUTE and report.subdistrict is None:
