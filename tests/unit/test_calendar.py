@@ -414,3 +414,14 @@ def test_a_duplicate_stops_the_clocks_where_they_were(calendar: WorkingCalendar)
     assert not linked.overdue(wita(2026, 12, 1))
     late = on_transition(d, "assigned", "duplicate", wita(2026, 8, 17, 9), rules, calendar)
     assert late.overdue(wita(2026, 12, 1))  # it was overdue when it was linked
+
+
+def test_the_calendar_loader_is_pure_like_the_domain() -> None:
+    from tests.unit.test_architecture import FORBIDDEN_IN_PURE, _imports
+
+    package = REPO / "layers" / "sikemas" / "sikemas"
+    for path in (package / "city_calendar.py", package / "domain" / "calendar.py"):
+        names = _imports(path)
+        bad = {n for n in names if n.split(".")[0] in FORBIDDEN_IN_PURE or n in FORBIDDEN_IN_PURE}
+        assert not bad, f"{path.name} imports {sorted(bad)}"
+        assert "holidays" not in names

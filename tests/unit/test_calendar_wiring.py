@@ -158,3 +158,12 @@ def test_a_year_without_data_is_warned_about() -> None:
     transition(report, Status.ASSIGNED, at=wita(2027, 12, 28, 9), actor=Actor.SYSTEM, clocks=clocks)
     assert len(heard) == 1
     assert "2028" in heard[0]
+
+
+def test_a_category_the_city_no_longer_has_leaves_the_clocks_alone() -> None:
+    clocks = Deadlines(wita(2026, 8, 16, 17), wita(2026, 8, 24, 16))
+    report = a_report(Status.ASSIGNED, category="retired", deadlines=clocks)
+    moved = transition(
+        report, Status.IN_PROGRESS, at=wita(2026, 8, 15), actor=Actor.AGENCY, clocks=CLOCKS
+    )
+    assert moved.after.deadlines == clocks

@@ -338,13 +338,16 @@ class Clocks:
         *,
         agency_changed: bool = False,
     ) -> Deadlines | None:
+        known = self.categories.get(category)
+        if known is None:  # a category the city no longer has: its clocks stay as they were
+            return deadlines
         calendar = self.calendar()
         result = on_transition(
             deadlines,
             from_status,
             to_status,
             at,
-            ClockRules.of(self.categories[category]),
+            ClockRules.of(known),
             calendar,
             agency_changed=agency_changed,
         )
