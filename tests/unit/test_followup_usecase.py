@@ -608,3 +608,18 @@ def test_an_admin_action_that_no_longer_applies(repo, followup, status, act):
     with pytest.raises(ActionNotApplicable):
         act(followup, report.id)
     assert repo.reports[report.id] == report
+
+
+def test_the_composition_root_builds_followup_with_the_citys_clocks(repo, files):
+    from sikemas.composition import followup_dependencies
+    from sikemas.settings import Settings
+
+    settings = Settings.from_env({"TABLE_NAME": "t", "PHOTOS_BUCKET": "b", "CITY": "kotamobagu"})
+    deps = followup_dependencies(settings, repo=repo, photos=files, clock=lambda: NOW)
+    report = stored(repo, S.NEEDS_REVIEW)
+
+    after = deps.followup.assign(report.id, "Admin Kota")
+
+    assert after.deadlines is not None  # the deadlines start when an admin routes it
+    assert after.deadlines.respond_by > NOW
+    assert deps.repo is repo
