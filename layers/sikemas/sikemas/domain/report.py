@@ -63,6 +63,7 @@ class EventType(StrEnum):
     FLAGGED = "flagged"  # marked suspicious (a photo was taken outside the city)
     HIDDEN = "hidden"  # an admin hid the report from the public
     PRIVACY = "privacy"  # the report's privacy changed
+    REDACTED = "redacted"  # an admin replaced the report's public text (description, address)
 
 
 S = Status
