@@ -118,12 +118,16 @@ def about(error: SikemasError, field: str) -> SikemasError:
 
 def failure(error: SikemasError) -> dict[str, Any]:
     field = getattr(error, "field", None)
+    if field is None:
+        named = [d["field"] for d in error.details if isinstance(d, dict) and "field" in d]
+        field = named[0] if named else None
     return {
         "ok": False,
         "error": {
             "code": error.code,
             "message": {"id": error.message_id, "en": error.message_en},
             "field": field if field is not None else _FIELD_OF_CODE.get(error.code),
+            "details": error.details,
         },
     }
 
@@ -279,21 +283,13 @@ class Admin:
 
 
 def build() -> Admin:
-    """The function's object graph from its environment (the template's variables)."""
+    """The function's object graph, from the composition root and the template's variables."""
     import boto3
 
-    from sikemas.adapters.dynamo import DynamoReportRepository
-    from sikemas.adapters.photo_store import S3PhotoStore
-    from sikemas.city import load_city
-    from sikemas.composition import _CONFIG, dynamodb_client, s3_client
-    from sikemas.settings import Settings
-    from sikemas.usecases.followup import FollowUp
+    from sikemas.composition import _CONFIG, followup_dependencies
     from sikemas.usecases.moderation import Moderation
 
-    settings = Settings.from_env()
-    city = load_city(settings.city_dir, settings.boundary_file)
-    repo = DynamoReportRepository(dynamodb_client(), settings.table_name, city.timezone)
-    photos = S3PhotoStore(s3_client(), settings.photos_bucket)
+    core = followup_dependencies()
 
     def links() -> Any:
         from sikemas.links import LinkService, load_secret
@@ -301,18 +297,27 @@ def build() -> Admin:
         secret = load_secret(
             boto3.client("secretsmanager", config=_CONFIG), os.environ["AGENCY_LINK_SECRET_ARN"]
         )
-        return LinkService(secret, os.environ.get("PUBLIC_BASE_URL", ""), repo)
+        base_url = os.environ.get("PUBLIC_BASE_URL", "")
+        return LinkService(secret, base_url, core.repo, publisher=agency_publisher())
 
     return Admin(
-        repo=repo,
-        city=city,
-        followup=FollowUp(repo, city, utc_now, photos),
-        moderation=Moderation(repo, photos, clock=utc_now),
+        repo=core.repo,
+        city=core.city,
+        followup=core.followup,
+        moderation=Moderation(core.repo, core.photos, clock=utc_now),
         clock=utc_now,
         links_factory=links,
         sns_factory=lambda: boto3.client("sns", config=_CONFIG),
         topic_arn=os.environ.get("ASSIGNMENTS_TOPIC_ARN") or None,
     )
+
+
+def agency_publisher() -> Callable[[Any, str, str, str], None]:
+    """The notifier's agency message (e-mail and SMS to the agency's subscriptions)."""
+    from sikemas.notify.agency import publisher  # type: ignore[import-not-found]
+
+    result: Callable[[Any, str, str, str], None] = publisher()
+    return result
 
 
 # -- what an admin reads back -----------------------------------------------------------------
@@ -369,21 +374,30 @@ class Picked:
 
 
 def pick(
-    repo: ReportRepository, status: Status, keep: Callable[[Report], bool], limit: int
+    repo: ReportRepository,
+    status: Status,
+    keep: Callable[[Report], bool],
+    limit: int,
+    *,
+    past: Callable[[Report], bool] | None = None,
 ) -> Picked:
-    """Reports of one status (the ByStatus index, page by page) that ``keep`` accepts, up to
-    ``limit``; at most ``QUEUE_READ_MAX`` are read."""
+    """Reports of one status that ``keep`` accepts, up to ``limit``, from the ByStatus index
+    (longest in the status first, page by page): at most ``QUEUE_READ_MAX`` are read, and
+    none after the first that ``past`` says is beyond what is wanted."""
     kept: list[Report] = []
     read = 0
     cursor: str | None = None
     while True:
-        page = repo.list_by_status(status.value, _PAGE, cursor)
-        for report in page.reports:
+        page = repo.list_by_status(status, _PAGE, cursor)
+        for i, report in enumerate(page.reports):
+            if past is not None and past(report):
+                return Picked(kept, complete=True)
             read += 1
             if keep(report):
                 kept.append(report)
                 if len(kept) >= limit:
-                    return Picked(kept, complete=page.cursor is None and report is page.reports[-1])
+                    last = i == len(page.reports) - 1 and page.cursor is None
+                    return Picked(kept, complete=last)
         cursor = page.cursor
         if cursor is None:
             return Picked(kept, complete=True)
@@ -418,7 +432,17 @@ def review_queue(admin: Admin, fields: Fields) -> dict[str, Any]:
         "needs_review": section([pick(repo, Status.NEEDS_REVIEW, lambda _r: True, limit)]),
         "stuck": {
             "after_minutes": stuck_minutes,
-            **section([pick(repo, Status.VERIFYING, lambda r: r.status_since < cutoff, limit)]),
+            **section(
+                [
+                    pick(
+                        repo,
+                        Status.VERIFYING,
+                        lambda _r: True,
+                        limit,
+                        past=lambda r: r.status_since >= cutoff,
+                    )
+                ]
+            ),
         },
         "suspicious": section([pick(repo, s, lambda r: r.suspicious, limit) for s in _OPEN]),
     }
@@ -526,15 +550,15 @@ def act(admin: Admin, action: str, fields: Fields, name: str) -> dict[str, Any]:
     if action == "vertical_outcome":
         outcome = fields.choice("outcome", OUTCOMES)
         reference = fields.text("reference", max_len=REFERENCE_MAX)
-        reason = fields.optional("reason", max_len=TEXT_MAX)
-        if outcome == "not_fixable" and reason is None:
+        why = fields.optional("reason", max_len=TEXT_MAX)
+        if outcome == "not_fixable" and why is None:
             raise BadEvent(
                 "reason",
                 "Hasil 'not_fixable' memerlukan alasan (kolom 'reason').",
                 "Outcome 'not_fixable' needs a reason (field 'reason').",
             )
         changed = followup.record_vertical_outcome(
-            rid, report.agency, name, outcome, reference, reason=reason
+            rid, report.agency, name, outcome, reference, reason=why, by_admin=True
         )
         return done(action, name, changed)
     if action == "hide":
@@ -561,18 +585,16 @@ def act(admin: Admin, action: str, fields: Fields, name: str) -> dict[str, Any]:
         )
         return done(action, name, changed)
     if action == "resend_link":
-        agency = agency_field(admin, fields, required=False) or report.agency
-        admin.links.resend(rid, agency)
-        return done(action, name, report, sent_to={"agency": agency})
+        to = agency_field(admin, fields, required=False) or report.agency
+        admin.links.resend(rid, to)
+        logger.info("agency link resent", report_id=rid, agency=to)
+        return done(action, name, report, sent_to={"agency": to})
     raise AssertionError(action)  # pragma: no cover - ACTIONS is exhaustive
 
 
 def subscribe(admin: Admin, fields: Fields, name: str) -> dict[str, Any]:
     """An agency's e-mail addresses and phone numbers on the assignments topic, each with the
     filter policy that gives it only the agency's messages."""
-    from sikemas.notify.subscriptions import filter_policy
-    from sikemas.notify.subscriptions import subscribe as add
-
     agency = agency_field(admin, fields, required=True) or ""
     emails = fields.strings("emails", _EMAIL, "pupr@kotamobagukota.go.id")
     phones = fields.strings("phones", _E164, "+6281234567890")
@@ -582,6 +604,13 @@ def subscribe(admin: Admin, fields: Fields, name: str) -> dict[str, Any]:
             "Isi 'emails' dan/atau 'phones' (minimal satu alamat).",
             "Give 'emails' and/or 'phones' (at least one address).",
         )
+    from sikemas.notify.subscriptions import (  # type: ignore[import-not-found]
+        filter_policy,
+    )
+    from sikemas.notify.subscriptions import (
+        subscribe as add,
+    )
+
     if admin.topic_arn is None:
         raise RuntimeError("ASSIGNMENTS_TOPIC_ARN is not set")
     arns = add(admin.sns, admin.topic_arn, agency, emails=emails, phones=phones)
