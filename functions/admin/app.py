@@ -70,9 +70,10 @@ OUTCOMES = ("handled", "not_theirs", "not_fixable")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _E164 = re.compile(r"^\+[1-9][0-9]{7,14}$")
 SUBSCRIBERS_MAX = 20
-# Where the suspicious flag may still matter to an admin (not yet closed or dropped).
+# Where the suspicious flag may still matter to an admin: the flag is set when a report is
+# routed (or a late photo lands on a routed one), so never in received or verifying; closed
+# and dropped reports need no decision any more.
 _OPEN = (
-    Status.VERIFYING,
     Status.NEEDS_REVIEW,
     Status.ASSIGNED,
     Status.IN_PROGRESS,
