@@ -86,7 +86,8 @@ _OPEN = (
 
 
 class BadEvent(SikemasError):
-    """A field of the event is missing or wrong; ``field`` names it."""
+    """A field of the event is missing or wrong; ``field`` names it. The console's own error:
+    it never reaches the citizen API, so it is not in ``sikemas.errors``."""
 
     code = "invalid_event"
 
@@ -95,17 +96,10 @@ class BadEvent(SikemasError):
         self.field = field
 
 
-class UnknownAgency(SikemasError):
-    code = "unknown_agency"
-    message_id = "Instansi tidak dikenal."
-    message_en = "Unknown agency."
-
-
 # The event field a domain error is about, when it is about one.
 _FIELD_OF_CODE = {
     "report_not_found": "report",
     "unknown_category": "category",
-    "unknown_agency": "agency",
     "reason_required": "reason",
     "wrong_agency": "agency",
 }
