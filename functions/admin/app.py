@@ -409,10 +409,13 @@ def review_queue(admin: Admin, fields: Fields) -> dict[str, Any]:
     repo = admin.repo
 
     def section(
-        picked: list[Picked], extra: Callable[[Report], dict[str, Any]] | None = None
+        picked: list[Picked], annotate: Callable[[Report], dict[str, Any]] | None = None
     ) -> dict[str, Any]:
         found = sorted((r for p in picked for r in p.reports), key=lambda r: r.status_since)
-        shown = [{**summary(r, now), **(extra(r) if extra else {})} for r in found[:limit]]
+        shown = [summary(r, now) for r in found[:limit]]
+        if annotate is not None:
+            for item, report in zip(shown, found, strict=False):
+                item.update(annotate(report))
         return {
             "count": len(shown),
             "complete": all(p.complete for p in picked) and len(found) <= limit,
