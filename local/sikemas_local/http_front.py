@@ -285,6 +285,11 @@ class Front:
     def _local(self, method: str, path: str, body: bytes) -> HttpResponse:
         if path == "/_local/token" and method == "POST":
             return self._token(body)
+        if path == "/_local/outbox" and method == "GET":
+            from sikemas_local import outbox
+
+            found = outbox.messages(self.config.account_id, self.config.region)
+            return json_response(200, {"messages": found})
         if path.startswith(_INVOKE) and method == "POST":
             return self._invoke_directly(path.removeprefix(_INVOKE), body)
         return NOT_FOUND
