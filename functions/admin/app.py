@@ -285,15 +285,34 @@ def build() -> Admin:
     from sikemas.usecases.moderation import Moderation
 
     core = followup_dependencies()
+    topic = os.environ.get("ASSIGNMENTS_TOPIC_ARN") or None
+
+    def sns() -> Any:
+        return boto3.client("sns", config=_CONFIG)
 
     def links() -> Any:
+        """The link service whose ``resend`` sends the notifier's agency message (e-mail and
+        SMS) to the agency's subscriptions; the link secret is read here, once."""
+        from sikemas.composition import dynamodb_client
         from sikemas.links import LinkService, load_secret
+        from sikemas.notify.outbox import Notifier, public_photo_urls, resend_publisher
+        from sikemas.notify.sns import DynamoMarkers, SnsPublisher
 
         secret = load_secret(
             boto3.client("secretsmanager", config=_CONFIG), os.environ["AGENCY_LINK_SECRET_ARN"]
         )
-        base_url = os.environ.get("PUBLIC_BASE_URL", "")
-        return LinkService(secret, base_url, core.repo, publisher=agency_publisher())
+        base_url = os.environ["LINK_BASE_URL"]
+        notifier = Notifier(
+            city=core.city,
+            reports=core.repo,
+            links=LinkService(secret, base_url, core.repo),
+            publisher=SnsPublisher(sns(), assignments_topic_arn=topic or "", alerts_topic_arn=None),
+            markers=DynamoMarkers(dynamodb_client(), core.settings.table_name),
+            phone_of=lambda _reporter: None,  # an agency message only: no citizen is told
+            photo_urls=public_photo_urls(core.settings.public_base_url),
+            clock=utc_now,
+        )
+        return LinkService(secret, base_url, core.repo, publisher=resend_publisher(notifier))
 
     return Admin(
         repo=core.repo,
@@ -302,17 +321,9 @@ def build() -> Admin:
         moderation=Moderation(core.repo, core.photos, clock=utc_now),
         clock=utc_now,
         links_factory=links,
-        sns_factory=lambda: boto3.client("sns", config=_CONFIG),
-        topic_arn=os.environ.get("ASSIGNMENTS_TOPIC_ARN") or None,
+        sns_factory=sns,
+        topic_arn=topic,
     )
-
-
-def agency_publisher() -> Callable[[Any, str, str, str], None]:
-    """The notifier's agency message (e-mail and SMS to the agency's subscriptions)."""
-    from sikemas.notify.agency import publisher  # type: ignore[import-not-found]
-
-    result: Callable[[Any, str, str, str], None] = publisher()
-    return result
 
 
 # -- what an admin reads back -----------------------------------------------------------------
@@ -602,16 +613,16 @@ def subscribe(admin: Admin, fields: Fields, name: str) -> dict[str, Any]:
             "Isi 'emails' dan/atau 'phones' (minimal satu alamat).",
             "Give 'emails' and/or 'phones' (at least one address).",
         )
-    from sikemas.notify.subscriptions import (  # type: ignore[import-not-found]
-        filter_policy,
-    )
-    from sikemas.notify.subscriptions import (
-        subscribe as add,
-    )
+    from sikemas.notify.subscriptions import filter_policy
+    from sikemas.notify.subscriptions import subscribe as add
 
     if admin.topic_arn is None:
         raise RuntimeError("ASSIGNMENTS_TOPIC_ARN is not set")
-    arns = add(admin.sns, admin.topic_arn, agency, emails=emails, phones=phones)
+    arns = {
+        "emails": {e: add(admin.sns, admin.topic_arn, agency, e, "email") for e in emails},
+        "phones": {p: add(admin.sns, admin.topic_arn, agency, p, "sms") for p in phones},
+    }
+    logger.info("agency subscribed", agency=agency, emails=len(emails), phones=len(phones))
     return {
         "ok": True,
         "action": "subscribe",

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,11 @@ def invoke(stack, action: str, **fields: Any) -> requests.Response:
     event = json.loads((EVENTS / f"{action}.json").read_text(encoding="utf-8"))
     event.update(fields)
     return requests.post(f"{stack.url}/_local/invoke/AdminFunction", json=event, timeout=30)
+
+
+def outbox_about(stack, tracking_code: str) -> list[dict[str, Any]]:
+    sent = requests.get(f"{stack.url}/_local/outbox", timeout=10).json()["messages"]
+    return [m for m in sent if tracking_code in m["body"]]
 
 
 def test_the_saved_queue_event_runs_as_is(local_stack):
@@ -64,3 +70,33 @@ def test_an_unknown_function_is_404(local_stack):
 
     assert r.status_code == 404
     assert "AdminFunction" in r.json()["message"]
+
+
+def test_resend_link_reaches_the_agencys_local_subscriptions_in_the_outbox(local_stack):
+    filed = file_report(
+        local_stack,
+        PHONE,
+        category="sekolah",
+        description="Atap ruang kelas SD bocor setiap kali hujan turun deras.",
+        photo_count=0,
+    )
+    report = filed["report"]
+    # the notifier's own assignment message first (the table's stream), so that only the
+    # resent one follows
+    deadline = time.monotonic() + 20
+    while len(outbox_about(local_stack, report["tracking_code"])) < 2:
+        assert time.monotonic() < deadline, "the assignment never reached the outbox"
+        time.sleep(0.3)
+    before = len(requests.get(f"{local_stack.url}/_local/outbox", timeout=10).json()["messages"])
+
+    r = invoke(local_stack, "resend_link", report=report["id"], agency=None)
+
+    assert r.status_code == 200, r.text
+    assert r.json()["sent_to"] == {"agency": "DISDIKBUD"}
+    sent = requests.get(f"{local_stack.url}/_local/outbox", timeout=10).json()["messages"]
+    fresh = [
+        m
+        for m in sent[before:]
+        if m["attributes"].get("agency") == "DISDIKBUD" and report["tracking_code"] in m["body"]
+    ]
+    assert {m["channel"] for m in fresh} == {"email", "sms"}

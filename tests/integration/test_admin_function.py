@@ -17,6 +17,7 @@ import pytest
 
 from sikemas.adapters.dynamo import DynamoReportRepository
 from sikemas.domain.report import Actor, Privacy, Report, Status
+from sikemas_local import outbox
 from sikemas_local.runtime import LocalFunction
 from tests.integration.conftest import load_function
 from tests.unit.domain.test_report_states import a_report, received
@@ -367,3 +368,54 @@ def test_an_event_without_a_known_action_or_admin_names_the_field(admin, event, 
     assert result["ok"] is False
     assert result["error"]["code"] == "invalid_event"
     assert result["error"]["field"] == field
+
+
+# -- the agency's subscriptions and links -------------------------------------------------------
+
+
+@pytest.fixture
+def sns(aws):
+    import boto3
+
+    outbox.install()
+    return boto3.client("sns", region_name="ap-southeast-3")
+
+
+def test_subscribe_puts_each_address_on_the_topic_with_the_agencys_filter_policy(admin, stack, sns):
+    topic = stack.function_environment("AdminFunction")["ASSIGNMENTS_TOPIC_ARN"]
+
+    result = run(admin, saved("subscribe"))
+
+    assert result["ok"] is True
+    assert result["filter_policy"] == {"agency": ["PUPR"]}
+    found = sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
+    mine = {
+        s["Endpoint"]: s
+        for s in found
+        if s["Endpoint"] in ("pengaduan.pupr@kotamobagukota.go.id", "+6281234567890")
+    }
+    assert {s["Protocol"] for s in mine.values()} == {"email", "sms"}
+    for subscription in mine.values():
+        attributes = sns.get_subscription_attributes(
+            SubscriptionArn=subscription["SubscriptionArn"]
+        )["Attributes"]
+        assert json.loads(attributes["FilterPolicy"]) == {"agency": ["PUPR"]}
+
+
+def test_resend_link_sends_a_fresh_link_to_the_agency_and_not_to_the_admin(admin, stack, seed, sns):
+    report = seed(Status.ASSIGNED, agency="DLH")
+    run(admin, saved("subscribe", agency="DLH", emails=[], phones=["+6281200000001"]))
+    run(admin, saved("subscribe", agency="PUPR", emails=[], phones=["+6281200000002"]))
+    before = len(outbox.messages(stack.account_id, "ap-southeast-3"))
+
+    result = run(admin, saved("resend_link", report=report.tracking_code, agency=None))
+
+    assert result["ok"] is True
+    assert result["sent_to"] == {"agency": "DLH"}
+    assert "/agency/" not in json.dumps(result)  # the link goes to the agency only
+    sent = outbox.messages(stack.account_id, "ap-southeast-3")[before:]
+    sms = [m for m in sent if m["channel"] == "sms"]
+    assert [m["to"] for m in sms] == ["+6281200000001"]
+    assert report.tracking_code in sms[0]["body"]
+    assert "/s/" in sms[0]["body"]
+    assert sms[0]["attributes"]["agency"] == "DLH"
