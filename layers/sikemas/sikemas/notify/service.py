@@ -61,3 +61,22 @@ def notifier_dependencies(env: Mapping[str, str] | None = None) -> Notifier:
         photo_urls=public_photo_urls(settings.public_base_url),
         clock=utc_now,
     )
+
+
+def agency_link_service(env: Mapping[str, str] | None = None) -> Any:
+    """A ``LinkService`` whose ``resend`` publishes a fresh link to the agency's subscriptions
+    (the agency pages and the admin function build it once per cold start). Needs the same
+    environment as the notifier: ``AGENCY_LINK_SECRET_ARN``, ``LINK_BASE_URL``,
+    ``ASSIGNMENTS_TOPIC_ARN``."""
+    from sikemas.links import LinkService
+    from sikemas.notify.outbox import resend_publisher
+
+    notifier = notifier_dependencies(env)
+    links = notifier.links
+    assert isinstance(links, LinkService)
+    return LinkService(
+        links._secret,
+        links._base,
+        notifier.reports,
+        publisher=resend_publisher(notifier),
+    )
