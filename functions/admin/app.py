@@ -293,26 +293,9 @@ def build() -> Admin:
     def links() -> Any:
         """The link service whose ``resend`` sends the notifier's agency message (e-mail and
         SMS) to the agency's subscriptions; the link secret is read here, once."""
-        from sikemas.composition import dynamodb_client
-        from sikemas.links import LinkService, load_secret
-        from sikemas.notify.outbox import Notifier, public_photo_urls, resend_publisher
-        from sikemas.notify.sns import DynamoMarkers, SnsPublisher
+        from sikemas.notify.service import agency_link_service
 
-        secret = load_secret(
-            boto3.client("secretsmanager", config=_CONFIG), os.environ["AGENCY_LINK_SECRET_ARN"]
-        )
-        base_url = os.environ["LINK_BASE_URL"]
-        notifier = Notifier(
-            city=core.city,
-            reports=core.repo,
-            links=LinkService(secret, base_url, core.repo),
-            publisher=SnsPublisher(sns(), assignments_topic_arn=topic or "", alerts_topic_arn=None),
-            markers=DynamoMarkers(dynamodb_client(), core.settings.table_name),
-            phone_of=lambda _reporter: None,  # an agency message only: no citizen is told
-            photo_urls=public_photo_urls(core.settings.public_base_url),
-            clock=utc_now,
-        )
-        return LinkService(secret, base_url, core.repo, publisher=resend_publisher(notifier))
+        return agency_link_service()
 
     return Admin(
         repo=core.repo,
