@@ -186,7 +186,7 @@ class PhotoCheck(BaseModel):
     """One check of a photo; a failed one says why, in both languages."""
 
     name: CheckName
-    passed: bool
+    passed: bool | None = Field(description="null: not judged (the reason says why)")
     reason: Reason | None
     message: Text | None
 
@@ -421,7 +421,21 @@ OPERATIONS: dict[tuple[str, str], Json] = {
         "parameters": [_IDEMPOTENCY],
         "requestBody": _body(CreateReportIn),
         "responses": {
-            "201": _ok(Created, "Filed (or replayed): the report and one upload per photo."),
+            "201": {
+                **_ok(Created, "Filed (or replayed): the report and one upload per photo."),
+                # What a client does next with the new report (schemathesis follows these).
+                "links": {
+                    name: {
+                        "operationId": operation,
+                        "parameters": {"report_id": "$response.body#/report/id"},
+                    }
+                    for name, operation in (
+                        ("GetMyReport", "getMyReport"),
+                        ("ReopenReport", "reopenReport"),
+                        ("ConfirmReport", "confirmReport"),
+                    )
+                },
+            },
             "400": _error(
                 [
                     *_BODY_ERRORS,
