@@ -326,6 +326,7 @@ def start(
             user_pool_client_id=client_id,
             s3=session.client("s3", endpoint_url=moto_url),
             public_bucket=stack.refs[buckets[0]] if len(buckets) == 1 else None,
+            functions=functions,
         )
         front = Front(config)
         threads: list[threading.Thread] = []

@@ -84,6 +84,7 @@ class EventType(StrEnum):
     PRIVACY = "privacy"  # the report's privacy changed
     AFTER_PHOTO = "after_photo"  # an agency's "after" photo was checked and kept
     RECATEGORISED = "recategorised"  # an admin changed the category (and maybe the agency)
+    REDACTED = "redacted"  # an admin replaced the report's public text (description, address)
 
 
 S = Status
