@@ -4,6 +4,7 @@ escaped, and the pages that refuse (forged, expired, no longer applies)."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
@@ -24,12 +25,18 @@ EVIL = '<script>alert("x")</script>&"\''
 ACTION = "/agency/r/TOKEN"
 
 
+@dataclass
+class Form:
+    action: str | None
+    fields: dict[str, list[str | None]] = field(default_factory=dict)  # name -> values
+
+
 class _Forms(HTMLParser):
-    """The page's forms: each one's action and the names of its fields (by type)."""
+    """The page's forms: each one's action and its fields' names and values."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.forms: list[dict[str, object]] = []
+        self.forms: list[Form] = []
         self.scripts = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -37,11 +44,9 @@ class _Forms(HTMLParser):
         if tag == "script":
             self.scripts += 1
         if tag == "form":
-            self.forms.append({"action": a.get("action"), "fields": {}, "id": a.get("id")})
+            self.forms.append(Form(action=a.get("action")))
         elif tag in ("input", "textarea") and self.forms:
-            fields = self.forms[-1]["fields"]
-            assert isinstance(fields, dict)
-            fields.setdefault(a.get("name"), []).append(a.get("value"))
+            self.forms[-1].fields.setdefault(a.get("name") or "", []).append(a.get("value"))
 
 
 def forms(page: str) -> _Forms:
@@ -79,10 +84,8 @@ def render(status: Status, **kw: object) -> str:
 def actions_of(page: str) -> set[str]:
     found: set[str] = set()
     for form in forms(page).forms:
-        fields = form["fields"]
-        assert isinstance(fields, dict)
-        if form["action"] == ACTION:
-            found |= {v for v in fields.get("action", []) if v} or {"vertical"}
+        if form.action == ACTION:
+            found |= {v for v in form.fields.get("action", []) if v} or {"vertical"}
     return found
 
 
@@ -91,7 +94,7 @@ def test_an_assigned_report_offers_acknowledge_resolve_and_hand_back_each_asking
 
     assert actions_of(page) == {"acknowledge", "resolve", "hand_back"}
     for form in forms(page).forms:
-        assert "officer" in form["fields"]  # type: ignore[operator]
+        assert "officer" in form.fields
     assert '<html lang="id">' in page
     assert 'name="viewport"' in page
     assert forms(page).scripts == 0
@@ -103,20 +106,18 @@ def test_in_progress_offers_resolve_and_hand_back_only():
 
 def test_the_resolve_form_offers_fixed_and_not_fixable_with_a_reason():
     page = render(Status.IN_PROGRESS)
-    resolve = next(f for f in forms(page).forms if "resolve" in f["fields"].get("action", []))  # type: ignore[union-attr]
-    fields = resolve["fields"]
-    assert fields["outcome"] == ["fixed", "not_fixable"]  # type: ignore[index]
-    assert "reason" in fields  # type: ignore[operator]
+    resolve = next(f for f in forms(page).forms if "resolve" in f.fields.get("action", []))
+    assert resolve.fields["outcome"] == ["fixed", "not_fixable"]
+    assert "reason" in resolve.fields
 
 
 def test_a_forwarded_report_offers_the_vertical_outcomes_with_a_reference():
     page = render(Status.FORWARDED, report=a_report(Status.FORWARDED, agency="PDAM"))
 
-    (form,) = [f for f in forms(page).forms if f["action"] == ACTION]
-    fields = form["fields"]
-    assert fields["outcome"] == ["handled", "not_theirs", "not_fixable"]  # type: ignore[index]
-    assert {"reference", "officer", "reason"} <= set(fields)  # type: ignore[arg-type]
-    assert "action" not in fields  # type: ignore[operator]
+    (form,) = [f for f in forms(page).forms if f.action == ACTION]
+    assert form.fields["outcome"] == ["handled", "not_theirs", "not_fixable"]
+    assert {"reference", "officer", "reason"} <= set(form.fields)
+    assert "action" not in form.fields
     assert "Perumda Air Minum (PDAM)" in page
 
 
@@ -317,8 +318,8 @@ def test_the_expired_page_offers_a_fresh_link_to_the_agency_only():
     page = pages.expired_page("/agency/resend/TOK")
 
     (form,) = forms(page).forms
-    assert form["action"] == "/agency/resend/TOK"
-    assert form["fields"] == {}  # nothing to type: the link goes to the agency's subscriptions
+    assert form.action == "/agency/resend/TOK"
+    assert form.fields == {}  # nothing to type: the link goes to the agency's subscriptions
     assert "kedaluwarsa" in page
     assert "bukan ke orang yang membuka" in page
 
