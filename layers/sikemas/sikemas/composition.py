@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
     from sikemas.ports import Alerts, PhotoStore, Places, ReportRepository
+    from sikemas.usecases.followup import FollowUp
     from sikemas.usecases.photos import ImagingTools, PhotoChecks
 
 _CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=5)
@@ -131,3 +132,35 @@ def photo_dependencies(
         topic = core.settings.alerts_topic_arn
         alerts = SnsAlerts(boto3.client("sns", config=_CONFIG) if topic else None, topic)
     return PhotoChecks(core.repo, core.photos, core.city, area, tools, alerts)
+
+
+@dataclass(frozen=True)
+class FollowUpDependencies:
+    settings: Settings
+    city: City
+    repo: ReportRepository
+    photos: PhotoStore
+    followup: FollowUp
+
+
+def followup_dependencies(
+    settings: Settings | None = None,
+    *,
+    city: City | None = None,
+    repo: ReportRepository | None = None,
+    photos: PhotoStore | None = None,
+    clock: Clock = utc_now,
+) -> FollowUpDependencies:
+    """What the agency and admin functions act through (``FollowUp``), with the repository
+    (their lists: ``list_by_status``, ``list_open_by_agency``) and the photo store."""
+    from sikemas.usecases.followup import FollowUp
+
+    core = _core(settings, city, repo, photos)
+    followup = FollowUp(core.repo, core.city, clock, core.photos)
+    return FollowUpDependencies(
+        settings=core.settings,
+        city=core.city,
+        repo=core.repo,
+        photos=core.photos,
+        followup=followup,
+    )
