@@ -10,6 +10,8 @@
 | reporter's daily quota | ``REPORTER#<opaque id>`` | ``QUOTA#<yyyy-mm-dd>`` |
 | identity (token ``sub``) | ``IDENTITY#<sub>`` | ``REPORTER`` |
 | idempotency record | ``REPORTER#<opaque id>`` | ``IDEMPOTENCY#<sha256 of key>`` |
+| short link (TTL) | ``SHORT#<code>`` | ``LINK`` |
+| message sent (TTL) | ``SENT#<event id>`` | ``MARK`` |
 
 Index ``ByReporter`` (GSI1PK, GSI1SK) = (``REPORTER#<id>``, ``<created iso>#<ulid>``): "my
 reports", newest first. Only report items carry GSI1 keys.
@@ -55,6 +57,14 @@ def report_partition(report_id: str) -> str:
 
 def tracking(code: str) -> Key:
     return _key(f"TRACKING#{code}", "ALIAS")
+
+
+def short_link(code: str) -> Key:
+    return _key(f"SHORT#{code}", "LINK")
+
+
+def sent_marker(event_id: str) -> Key:
+    return _key(f"SENT#{event_id}", "MARK")
 
 
 def counter(day: date, dimension: str, value: str) -> Key:
