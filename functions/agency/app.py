@@ -1,0 +1,407 @@
+"""The agency's pages (HTTP API, payload 2.0, no authorizer: the signed link is the credential).
+
+Wiring only: verify the link, read the report, call one ``FollowUp`` use case, render a page
+(``sikemas.api.agency_pages``). A forged or altered link answers 403, an expired one 410 (with
+a form to send a fresh link to the agency's subscriptions), an action that no longer applies
+409; each changes nothing. A successful post answers 303 back to the page (post/redirect/get),
+so reloading never posts twice.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from sikemas import links
+from sikemas.api import agency_pages as pages
+from sikemas.api.text import normalise
+from sikemas.city import City
+from sikemas.composition import followup_dependencies, utc_now
+from sikemas.domain.report import Report, Status
+from sikemas.errors import (
+    ActionNotApplicable,
+    AfterPhotoRequired,
+    ConcurrentUpdate,
+    InvalidTransition,
+    ReasonRequired,
+    SikemasError,
+    UploadNotAllowed,
+    WrongAgency,
+)
+from sikemas.observability import MetricUnit, logger, metrics
+from sikemas.settings import Settings
+
+if TYPE_CHECKING:
+    from sikemas.ports import ReportRepository, Upload
+    from sikemas.usecases.followup import FollowUp
+
+HTML = "text/html; charset=utf-8"
+MAX_FORM_BYTES = 8 * 1024  # the largest form is a few fields of at most 500 characters
+INBOX_SIZE = 50
+CITY_ACTIONS = ("acknowledge", "resolve", "hand_back")
+_HEADERS = {
+    "Cache-Control": "no-store",  # a page behind a credential in the URL
+    "Referrer-Policy": "no-referrer",  # the token never leaves in a Referer header
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    # No script at all; images from the CDN; forms post here or straight to S3.
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src https: http:; "
+        "form-action 'self' https: http:; base-uri 'none'; frame-ancestors 'none'"
+    ),
+}
+
+
+class BadForm(Exception):
+    """A field of the posted form is missing, too long or not one of its choices."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class AgencyDependencies:
+    city: City
+    repo: ReportRepository
+    followup: FollowUp
+    link_service: links.LinkService
+    publisher: Callable[[Report | None, str, str, str], None] | None
+    secret: bytes
+    photo_base_url: str | None  # where public/ photo copies are served (the CDN)
+    public_base_url: str  # where these pages are served (the API)
+    clock: Callable[[], datetime]
+
+
+def agency_dependencies(settings: Settings | None = None) -> AgencyDependencies:
+    """Built once at cold start: the settings, the city, the table, the bucket and the key."""
+    import boto3
+
+    built = followup_dependencies(settings)
+    secret = links.load_secret(boto3.client("secretsmanager"), os.environ["AGENCY_LINK_SECRET_ARN"])
+    base = os.environ["LINK_BASE_URL"].rstrip("/")
+    topic = os.environ.get("ASSIGNMENTS_TOPIC_ARN")
+    publisher = SnsLinkPublisher(boto3.client("sns"), topic) if topic else None
+    return AgencyDependencies(
+        city=built.city,
+        repo=built.repo,
+        followup=built.followup,
+        link_service=links.LinkService(
+            secret, base, built.repo, publisher=publisher, clock=utc_now
+        ),
+        publisher=publisher,
+        secret=secret,
+        photo_base_url=built.settings.public_base_url,
+        public_base_url=base,
+        clock=utc_now,
+    )
+
+
+class SnsLinkPublisher:
+    """A fresh link, published to the assignments topic with the agency's attribute: it reaches
+    the agency's own e-mail and SMS subscriptions (their filter policies), never the asker."""
+
+    def __init__(self, client: Any, topic_arn: str) -> None:
+        self._sns = client
+        self._topic = topic_arn
+
+    def __call__(self, report: Report | None, agency: str, url: str, short_url: str) -> None:
+        what = f"laporan {report.tracking_code}" if report else "daftar laporan terbuka"
+        email = (
+            f"Tautan baru untuk {what} (tautan lama sudah kedaluwarsa).\n\n"
+            f"Buka: {url}\n\nTautan ini berlaku 7 hari. Jangan teruskan kepada orang lain."
+        )
+        sms = f"SIKeMas: tautan baru {what}: {short_url}"[:160]
+        self._sns.publish(
+            TopicArn=self._topic,
+            Subject=f"SIKeMas: tautan baru {what}"[:100],
+            Message=json.dumps({"default": email, "email": email, "sms": sms}),
+            MessageStructure="json",
+            MessageAttributes={"agency": {"DataType": "String", "StringValue": agency}},
+        )
+
+
+def create_app(deps: AgencyDependencies) -> APIGatewayHttpResolver:
+    app = APIGatewayHttpResolver()
+    city = deps.city
+
+    def page(status: int, body: str, headers: dict[str, str] | None = None) -> Response[str]:
+        return Response(
+            status_code=status,
+            content_type=HTML,
+            body=body,
+            headers={**_HEADERS, **(headers or {})},
+        )
+
+    def see_other(location: str) -> Response[str]:
+        return Response(status_code=303, body="", headers={**_HEADERS, "Location": location})
+
+    def report_path(token: str) -> str:
+        return f"/agency/r/{pages.path_token(token)}"
+
+    def verify(token: str) -> links.LinkClaims:
+        return links.verify(deps.secret, token, deps.clock())
+
+    def upload_for(report: Report, agency: str, token: str) -> Upload | None:
+        if report.status not in (Status.ASSIGNED, Status.IN_PROGRESS):
+            return None
+        redirect = f"{deps.public_base_url}{report_path(token)}?uploaded=1"
+        try:
+            return deps.followup.after_upload(report.id, agency, redirect=redirect)
+        except UploadNotAllowed:  # every after-photo slot is taken: the form is not offered
+            return None
+
+    def show(
+        report: Report,
+        agency: str,
+        token: str,
+        *,
+        status: int = 200,
+        state: pages.PageState | None = None,
+    ) -> Response[str]:
+        body = pages.report_page(
+            city,
+            report,
+            deps.repo.timeline(report.id),
+            now=deps.clock(),
+            action_url=report_path(token),
+            photo_base_url=deps.photo_base_url,
+            upload=upload_for(report, agency, token),
+            state=state,
+        )
+        return page(status, body)
+
+    def the_report(claims: links.LinkClaims) -> Report:
+        report = deps.repo.get(claims.report_id) if claims.report_id != "*" else None
+        if report is None:
+            raise _NotFound
+        if report.agency != claims.agency:
+            raise WrongAgency
+        return report
+
+    @app.get("/agency/r/<token>")
+    def get_report(token: str) -> Response[str]:
+        claims = verify(token)
+        report = the_report(claims)
+        query = app.current_event.query_string_parameters or {}
+        notice = _NOTICES.get(query.get("done", "")) or (
+            "Foto sesudah diterima dan sedang diperiksa; muat ulang halaman sebentar lagi."
+            if query.get("uploaded")
+            else None
+        )
+        return show(report, claims.agency, token, state=pages.PageState(notice=notice))
+
+    @app.post("/agency/r/<token>")
+    def post_report(token: str) -> Response[str]:
+        claims = verify(token)
+        report = the_report(claims)
+        form = read_form()
+        values = {
+            k: form.get(k, "") for k in ("action", "outcome", "reason", "officer", "reference")
+        }
+        try:
+            done = act(report, claims.agency, form)
+        except (BadForm, ReasonRequired) as exc:
+            message = exc.message if isinstance(exc, BadForm) else exc.message_id
+            state = pages.PageState(error=message, values=values)
+            return show(report, claims.agency, token, status=400, state=state)
+        except AfterPhotoRequired as exc:
+            state = pages.PageState(error=exc.message_id, values=values)
+            return show(report, claims.agency, token, status=409, state=state)
+        logger.info("agency acted", report_id=report.id, agency=claims.agency, action=done)
+        metrics.add_metric(name="AgencyAction", unit=MetricUnit.Count, value=1)
+        return see_other(f"{report_path(token)}?done={done}")
+
+    def act(report: Report, agency: str, form: dict[str, str]) -> str:
+        """Runs the form's action; returns its name (for the notice after the redirect)."""
+        officer = _field(form, "officer", pages.OFFICER_MAX, "Nama petugas", required=True)
+        reason = _field(form, "reason", pages.REASON_MAX, "Alasan") or None
+        action = form.get("action", "")
+        followup = deps.followup
+        if action == "acknowledge":
+            followup.acknowledge(report.id, agency, officer)
+        elif action == "resolve":
+            outcome = _choice(form, "outcome", pages.CITY_OUTCOMES)
+            followup.resolve(report.id, agency, officer, outcome, reason)
+        elif action == "hand_back":
+            if not reason:
+                raise BadForm("Alasan wajib diisi untuk mengembalikan laporan.")
+            followup.hand_back(report.id, agency, officer, reason)
+        elif action in ("", "record"):  # a vertical agency's form has only the outcome
+            outcome = _choice(form, "outcome", pages.VERTICAL_OUTCOMES)
+            reference = _field(form, "reference", pages.REFERENCE_MAX, "Nomor rujukan")
+            followup.record_vertical_outcome(
+                report.id, agency, officer, outcome, reference or None, reason=reason
+            )
+            action = "record"
+        else:
+            raise BadForm("Tindakan tidak dikenal.")
+        return action
+
+    def read_form() -> dict[str, str]:
+        event = app.current_event
+        raw = event.body or ""
+        data = base64.b64decode(raw) if event.is_base64_encoded else raw.encode("utf-8")
+        if len(data) > MAX_FORM_BYTES:
+            raise BadForm("Isian formulir terlalu panjang.")
+        try:
+            parsed = parse_qs(
+                data.decode("utf-8"),
+                keep_blank_values=True,
+                max_num_fields=20,
+                strict_parsing=False,
+            )
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise BadForm("Isian formulir tidak dapat dibaca.") from exc
+        return {key: values[0] for key, values in parsed.items()}
+
+    @app.get("/agency/inbox/<token>")
+    def inbox(token: str) -> Response[str]:
+        claims = verify(token)
+        if claims.report_id != "*":
+            raise _NotFound
+        now = deps.clock()
+        found = deps.repo.list_open_by_agency(claims.agency, INBOX_SIZE, None)
+        items = [
+            pages.InboxItem(
+                report=r,
+                url=report_path(links.sign(deps.secret, r.id, claims.agency, claims.expires_at)),
+                overdue=_overdue(r, now),
+            )
+            for r in found.reports
+        ]
+        # Overdue first, then the longest waiting.
+        items.sort(key=lambda i: (not i.overdue, i.report.status_since, i.report.id))
+        return page(200, pages.inbox_page(city, claims.agency, items, more=bool(found.cursor)))
+
+    @app.post("/agency/resend/<token>")
+    def resend(token: str) -> Response[str]:
+        try:
+            claims = verify(token)
+        except links.LinkExpired as exc:
+            claims = exc.claims  # genuine but late: exactly what a fresh link is for
+        if deps.publisher is None:
+            raise RuntimeError("no assignments topic to send a fresh link through")
+        if claims.is_inbox:
+            url = deps.link_service.inbox_link(claims.agency, deps.clock())
+            deps.publisher(None, claims.agency, url, url)
+        else:
+            the_report(claims)  # still the agency's report
+            deps.link_service.resend(claims.report_id, claims.agency)
+        logger.info("agency link resent", report_id=claims.report_id, agency=claims.agency)
+        return page(200, pages.resent_page())
+
+    @app.get("/s/<code>")
+    def short_link(code: str) -> Response[str]:
+        target = deps.link_service.resolve_short(code, deps.clock())
+        if target is None:
+            raise _NotFound
+        return Response(status_code=302, body="", headers={**_HEADERS, "Location": target})
+
+    # -- refusals ---------------------------------------------------------------------------------
+
+    @app.exception_handler(links.LinkForged)
+    def forged(_: Exception) -> Response[str]:
+        logger.info("agency link refused", reason="forged")
+        return page(403, pages.forged_page())
+
+    @app.exception_handler(links.LinkExpired)
+    def expired(_: Exception) -> Response[str]:
+        token = (app.current_event.path_parameters or {}).get("token", "")
+        logger.info("agency link refused", reason="expired")
+        return page(410, pages.expired_page(f"/agency/resend/{pages.path_token(token)}"))
+
+    @app.exception_handler(WrongAgency)
+    def wrong_agency(exc: WrongAgency) -> Response[str]:
+        return page(
+            403,
+            pages.message_page(
+                "Bukan laporan instansi Anda",
+                "Laporan ini sudah dialihkan ke instansi lain. Tidak ada yang diubah.",
+            ),
+        )
+
+    @app.exception_handler([ActionNotApplicable, InvalidTransition, ConcurrentUpdate])
+    def conflict(exc: SikemasError) -> Response[str]:
+        token = (app.current_event.path_parameters or {}).get("token")
+        logger.info("agency action refused", code=exc.code)
+        back = report_path(token) if token else None
+        return page(409, pages.conflict_page(None, back))
+
+    @app.exception_handler(_NotFound)
+    def missing(_: Exception) -> Response[str]:
+        return page(404, pages.not_found_page())
+
+    @app.not_found
+    def no_route(_: Exception) -> Response[str]:
+        return page(404, pages.not_found_page())
+
+    @app.exception_handler(SikemasError)
+    def refused(exc: SikemasError) -> Response[str]:
+        logger.info("agency request refused", code=exc.code)
+        return page(400, pages.message_page("Permintaan tidak valid", exc.message_id))
+
+    @app.exception_handler(Exception)
+    def unexpected(exc: Exception) -> Response[str]:
+        correlation_id = app.current_event.request_context.request_id
+        logger.exception("unexpected error", correlation_id=correlation_id)
+        metrics.add_metric(name="AgencyUnexpectedError", unit=MetricUnit.Count, value=1)
+        return page(500, pages.error_page(correlation_id))
+
+    return app
+
+
+class _NotFound(Exception):
+    """No such report or page."""
+
+
+_NOTICES = {
+    "acknowledge": "Laporan diterima dan ditandai sedang dikerjakan.",
+    "resolve": "Penyelesaian tersimpan. Terima kasih.",
+    "hand_back": "Laporan dikembalikan ke admin untuk ditinjau.",
+    "record": "Hasil penanganan tersimpan. Terima kasih.",
+}
+
+
+def _field(
+    form: dict[str, str], name: str, limit: int, label: str, *, required: bool = False
+) -> str:
+    value = normalise(form.get(name, ""))
+    if required and not value:
+        raise BadForm(f"{label} wajib diisi.")
+    if len(value) > limit:
+        raise BadForm(f"{label} paling banyak {limit} karakter.")
+    return value
+
+
+def _choice(form: dict[str, str], name: str, choices: tuple[str, ...]) -> str:
+    value = form.get(name, "")
+    if value not in choices:
+        raise BadForm("Pilih salah satu hasil.")
+    return value
+
+
+def _overdue(report: Report, now: datetime) -> bool:
+    clocks: Any = getattr(report, "deadlines", None)
+    return bool(clocks is not None and clocks.overdue(now))
+
+
+app = create_app(agency_dependencies())
+
+
+@logger.inject_lambda_context(
+    correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True
+)
+@metrics.log_metrics(capture_cold_start_metric=True)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)
