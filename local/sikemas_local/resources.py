@@ -391,7 +391,7 @@ IGNORED_PROPERTIES: dict[str, str] = {
 # Properties accepted on one type although nothing local acts on them, with the reason.
 IGNORED_TYPE_PROPERTIES: dict[tuple[str, str], str] = {
     ("AWS::Cognito::UserPool", "LambdaConfig"): "moto never invokes Cognito triggers",
-    ("AWS::S3::Bucket", "LoggingConfiguration"): "no access logs locally",
+    ("AWS::S3::Bucket", "LoggingConfiguration"): "no S3 server access logs locally",
 }
 
 CREATORS: dict[str, ResourceType] = {
