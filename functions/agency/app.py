@@ -272,16 +272,11 @@ def create_app(deps: AgencyDependencies) -> APIGatewayHttpResolver:
             raise _NotFound
         now = deps.clock()
         found = deps.repo.list_open_by_agency(claims.agency, INBOX_SIZE, None)
-        items = [
-            pages.InboxItem(
-                report=r,
-                url=report_path(links.sign(deps.secret, r.id, claims.agency, claims.expires_at)),
-                overdue=_overdue(r, now),
-            )
-            for r in found.reports
-        ]
-        # Overdue first, then the longest waiting.
-        items.sort(key=lambda i: (not i.overdue, i.report.status_since, i.report.id))
+        items = pages.inbox_items(
+            found.reports,
+            lambda r: report_path(links.sign(deps.secret, r.id, claims.agency, claims.expires_at)),
+            now,
+        )
         return page(200, pages.inbox_page(city, claims.agency, items, more=bool(found.cursor)))
 
     @app.post("/agency/resend/<token>")
@@ -389,11 +384,6 @@ def _choice(form: dict[str, str], name: str, choices: tuple[str, ...]) -> str:
     if value not in choices:
         raise BadForm("Pilih salah satu hasil.")
     return value
-
-
-def _overdue(report: Report, now: datetime) -> bool:
-    clocks: Any = getattr(report, "deadlines", None)
-    return bool(clocks is not None and clocks.overdue(now))
 
 
 app = create_app(agency_dependencies())

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import base64
 import copy
+import html
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -493,3 +495,68 @@ def test_a_short_link_redirects_to_the_signed_link(agency, repo, secret):
 @pytest.mark.parametrize("code", ["zzzzzzzz", "bad!", "x" * 40])
 def test_an_unknown_short_link_is_404(agency, code):
     assert agency.call("GET", f"/s/{code}")[0] == 404
+
+
+# -- the inbox ----------------------------------------------------------------------------------
+
+
+def test_the_inbox_lists_the_agencys_open_reports_each_with_a_working_link(agency, repo, secret):
+    waiting = store(
+        repo,
+        Status.ASSIGNED,
+        id="01JD2Y6X3B6Q3W9Y5K8R7T4V01",
+        tracking_code="KTG-AAAAA1",
+        **RUBBISH,
+    )
+    working = store(
+        repo,
+        Status.IN_PROGRESS,
+        id="01JD2Y6X3B6Q3W9Y5K8R7T4V02",
+        tracking_code="KTG-AAAAA2",
+        **RUBBISH,
+    )
+    done = store(
+        repo,
+        Status.RESOLVED,
+        id="01JD2Y6X3B6Q3W9Y5K8R7T4V03",
+        tracking_code="KTG-AAAAA3",
+        **RUBBISH,
+    )
+    elsewhere = store(
+        repo, Status.ASSIGNED, id="01JD2Y6X3B6Q3W9Y5K8R7T4V04", tracking_code="KTG-AAAAA4", **PERMIT
+    )
+    token = links.sign(secret, links.INBOX, "DLH", datetime.now(UTC) + timedelta(days=1))
+
+    status, _, body = agency.call("GET", f"/agency/inbox/{token}")
+
+    assert status == 200
+    assert waiting.tracking_code in body
+    assert working.tracking_code in body
+    assert done.tracking_code not in body
+    assert elsewhere.tracking_code not in body
+    hrefs = re.findall(r'href="(/agency/r/[^"]+)"', body)
+    assert len(hrefs) == 2
+    status, _, page = agency.call("GET", html.unescape(hrefs[0]))
+    assert status == 200
+    assert 'value="resolve"' in page
+
+
+def test_a_report_link_does_not_open_the_inbox_and_a_forged_inbox_link_is_403(agency, repo, secret):
+    report = store(repo, Status.ASSIGNED, **RUBBISH)
+
+    assert agency.call("GET", f"/agency/inbox/{token_for(secret, report)}")[0] == 404
+    assert agency.call("GET", "/agency/inbox/abc.def")[0] == 403
+    expired = links.sign(secret, links.INBOX, "DLH", datetime.now(UTC) - timedelta(seconds=1))
+    status, _, body = agency.call("GET", f"/agency/inbox/{expired}")
+    assert status == 410
+    assert f'action="/agency/resend/{expired}"' in body
+
+
+def test_an_expired_inbox_link_can_ask_for_a_fresh_inbox_link(stack, agency, secret):
+    mine = _subscribe(stack, "DLH")
+    expired = links.sign(secret, links.INBOX, "DLH", datetime.now(UTC) - timedelta(seconds=1))
+
+    assert agency.call("POST", f"/agency/resend/{expired}", {})[0] == 200
+
+    (message,) = mine[0].receive_message(QueueUrl=mine[1], WaitTimeSeconds=0)["Messages"]
+    assert f"{BASE}/agency/inbox/" in json.loads(message["Body"])["Message"]

@@ -330,3 +330,26 @@ def test_the_conflict_page_links_back_to_the_report():
     assert "Tindakan tidak berlaku lagi" in page
     assert 'href="/agency/r/TOK"' in page
     assert "Tidak ada yang diubah" in page
+
+
+class _Due:
+    def __init__(self, late: bool) -> None:
+        self.late = late
+
+    def overdue(self, now: datetime) -> bool:
+        return self.late
+
+
+def test_the_inbox_puts_overdue_reports_first_then_the_longest_waiting():
+    oldest = a_report(Status.ASSIGNED, id="OLD", status_since=NOW - timedelta(days=3))
+    late = a_report(Status.IN_PROGRESS, id="LATE", status_since=NOW - timedelta(hours=1))
+    newer = a_report(Status.ASSIGNED, id="NEW", status_since=NOW - timedelta(hours=2))
+    no_clock = a_report(Status.FORWARDED, id="FWD", status_since=NOW - timedelta(days=9))
+    for report, is_late in ((oldest, False), (late, True), (newer, False)):
+        object.__setattr__(report, "deadlines", _Due(is_late))
+
+    items = pages.inbox_items([newer, oldest, no_clock, late], lambda r: f"/r/{r.id}", NOW)
+
+    assert [i.report.id for i in items] == ["LATE", "FWD", "OLD", "NEW"]
+    assert [i.overdue for i in items] == [True, False, False, False]
+    assert items[0].url == "/r/LATE"

@@ -8,7 +8,7 @@ function ``functions/agency/app.py`` decides which page to show and with which s
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -376,6 +376,21 @@ class InboxItem:
     report: Report
     url: str  # the report's own signed link
     overdue: bool
+
+
+def overdue(report: Report, now: datetime) -> bool:
+    """A clock of the report has passed unmet (reports without deadlines never are)."""
+    clocks: Any = getattr(report, "deadlines", None)
+    return bool(clocks is not None and clocks.overdue(now))
+
+
+def inbox_items(
+    reports: Sequence[Report], url_for: Callable[[Report], str], now: datetime
+) -> list[InboxItem]:
+    """The inbox's order: overdue first, then the longest waiting in its status."""
+    items = [InboxItem(r, url_for(r), overdue(r, now)) for r in reports]
+    items.sort(key=lambda i: (not i.overdue, i.report.status_since, i.report.id))
+    return items
 
 
 def inbox_page(city: City, agency: str, items: Sequence[InboxItem], *, more: bool) -> str:
