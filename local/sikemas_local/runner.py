@@ -126,11 +126,26 @@ def cdn_origin_buckets(template: dict[str, Any], stack: Stack) -> list[str]:
     return found
 
 
-def local_urls(environment: dict[str, str], port: int) -> dict[str, str]:
-    """`https://` URLs of the local CDN become `http://`: the front speaks plain HTTP."""
-    secure = "https://" + _LOCAL_CDN.format(port=port)
+def local_urls(
+    environment: dict[str, str], port: int, stack: Stack | None = None
+) -> dict[str, str]:
+    """`https://` URLs of the local CDN become `http://`: the front speaks plain HTTP. So do
+    the HTTP APIs' own URLs (`https://<api id>.execute-api.<region>.amazonaws.com`, which a
+    function builds links on): the front serves their routes."""
     plain = "http://" + _LOCAL_CDN.format(port=port)
-    return {name: value.replace(secure, plain) for name, value in environment.items()}
+    replaced = ["https://" + _LOCAL_CDN.format(port=port)]
+    if stack is not None:
+        replaced += [
+            f"https://{stack.refs[logical_id]}.execute-api.{stack.region}.amazonaws.com"
+            for logical_id, kind in stack.types.items()
+            if kind == "AWS::Serverless::HttpApi" and logical_id in stack.refs
+        ]
+    localised: dict[str, str] = {}
+    for name, value in environment.items():
+        for url in replaced:
+            value = value.replace(url, plain)
+        localised[name] = value
+    return localised
 
 
 def http_authorizer(
@@ -241,7 +256,7 @@ def start(
             make_importable(*layer_folders(template, spec, repo_root))
             function = LocalFunction(
                 spec,
-                local_urls(stack.function_environment(logical_id), server.server_address[1]),
+                local_urls(stack.function_environment(logical_id), server.server_address[1], stack),
                 region=region,
                 account_id=stack.account_id,
                 stack_name=stack_name,

@@ -560,3 +560,14 @@ def test_an_expired_inbox_link_can_ask_for_a_fresh_inbox_link(stack, agency, sec
 
     (message,) = mine[0].receive_message(QueueUrl=mine[1], WaitTimeSeconds=0)["Messages"]
     assert f"{BASE}/agency/inbox/" in json.loads(message["Body"])["Message"]
+
+
+def test_on_the_local_stack_links_are_built_on_the_fronts_address(stack):
+    from sikemas_local.runner import local_urls, point_cdns_at_front
+
+    point_cdns_at_front(stack, 3999)
+
+    environment = local_urls(stack.function_environment("AgencyFunction"), 3999, stack)
+
+    assert environment["LINK_BASE_URL"] == "http://127.0.0.1:3999"
+    assert environment["PUBLIC_BASE_URL"] == "http://127.0.0.1:3999"
