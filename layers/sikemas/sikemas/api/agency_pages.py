@@ -267,7 +267,7 @@ def _city_actions(
         blocks.append(
             '<section id="acknowledge"><h2>Terima laporan</h2>'
             "<p>Tandai bahwa instansi Anda sudah menerima laporan ini dan mulai menanganinya.</p>"
-            f'<form method="post" action="{_e(action_url)}">'
+            f'<form id="acknowledge-form" method="post" action="{_e(action_url)}">'
             '<input type="hidden" name="action" value="acknowledge">'
             f"{_officer_field(values, 'ack')}"
             '<button type="submit">Terima dan mulai kerjakan</button></form></section>'
@@ -282,7 +282,7 @@ def _city_actions(
     blocks.append(
         '<section id="resolve"><h2>Selesaikan</h2>'
         f"{upload_html}"
-        f'<form method="post" action="{_e(action_url)}">'
+        f'<form id="resolve-form" method="post" action="{_e(action_url)}">'
         '<input type="hidden" name="action" value="resolve">'
         f"{_outcomes(resolve_values, 'resolve', CITY_OUTCOMES)}"
         f"{_reason_field(resolve_values, 'resolve', _REASON_IF_NOT_FIXABLE, required=False)}"
@@ -293,7 +293,7 @@ def _city_actions(
     blocks.append(
         '<section id="hand-back"><h2>Kembalikan ke admin</h2>'
         "<p>Bila laporan ini bukan wewenang instansi Anda.</p>"
-        f'<form method="post" action="{_e(action_url)}">'
+        f'<form id="hand-back-form" method="post" action="{_e(action_url)}">'
         '<input type="hidden" name="action" value="hand_back">'
         f"{_reason_field(hand_values, 'hand', 'Alasan', required=True)}"
         f"{_officer_field(values, 'hand')}"
@@ -305,7 +305,7 @@ def _city_actions(
 def _vertical_actions(action_url: str, values: Mapping[str, str]) -> str:
     return (
         '<section id="outcome"><h2>Catat hasil penanganan</h2>'
-        f'<form method="post" action="{_e(action_url)}">'
+        f'<form id="outcome-form" method="post" action="{_e(action_url)}">'
         f"{_outcomes(values, 'vertical', VERTICAL_OUTCOMES)}"
         '<label for="vertical-reference">Nomor rujukan instansi (tiket, surat)</label>'
         f'<input type="text" id="vertical-reference" name="reference" '

@@ -1,0 +1,227 @@
+"""The agency's page in headless Chromium on the local stack, at a phone's width: a report is
+filed, the agency's link opened, the report acknowledged, an "after" photo uploaded through the
+page's form straight to S3 (which redirects back to the page), the report resolved.
+
+Needs Debian's ``chromium`` and ``chromium-driver`` (``apt-get install -y chromium
+chromium-driver``; README "Agency pages"). Without them the tests skip, saying so, except under
+``CI=true``, where a missing browser fails: CI must not pass by running nothing. Screenshots
+(390×844, and the whole page) are kept in ``.artefacts/agency/``.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from sikemas import links
+from tests.camera import INSIDE, camera_photo
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTEFACTS = ROOT / ".artefacts" / "agency"
+PHONE = "+6281377700011"
+WIDTH, HEIGHT = 390, 844  # a phone's CSS pixels (iPhone 12-15)
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+
+
+def _browser_or_skip() -> tuple[str, str]:
+    if CHROMIUM and CHROMEDRIVER:
+        return CHROMIUM, CHROMEDRIVER
+    reason = (
+        "headless Chromium is not installed: apt-get install -y chromium chromium-driver "
+        f"(found chromium={CHROMIUM}, chromedriver={CHROMEDRIVER})"
+    )
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(reason + " — required under CI=true")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    chromium, chromedriver = _browser_or_skip()
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--disable-dev-shm-usage",
+        f"--window-size={WIDTH},{HEIGHT}",
+    ):
+        options.add_argument(flag)
+    options.add_experimental_option(
+        "mobileEmulation", {"deviceMetrics": {"width": WIDTH, "height": HEIGHT, "pixelRatio": 2}}
+    )
+    driver = webdriver.Chrome(service=Service(chromedriver), options=options)
+    driver.set_page_load_timeout(30)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def screenshot(driver: Any, name: str) -> None:
+    """The phone's viewport, and the whole page (Chrome DevTools), under .artefacts/agency/."""
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    driver.save_screenshot(str(ARTEFACTS / f"{name}.png"))
+    shot = driver.execute_cdp_cmd(
+        "Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True}
+    )
+    (ARTEFACTS / f"{name}-full.png").write_bytes(base64.b64decode(shot["data"]))
+
+
+def submit(driver: Any, form: Any) -> None:
+    """Click the form's button and wait until the next page has loaded (a click returns
+    before a form's navigation does)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    page = driver.find_element(By.TAG_NAME, "html")
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait = WebDriverWait(driver, 20)
+    wait.until(expected_conditions.staleness_of(page))
+    wait.until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+
+def file_report(stack: Any) -> dict[str, Any]:
+    body = {
+        "kind": "complaint",
+        "category": "kesehatan",  # DINKES: a city agency, routed at once (no photo needed)
+        "description": "Puskesmas tutup pada jam layanan <b>tanpa pemberitahuan</b>.",
+        "location": {"lat": INSIDE[0], "lon": INSIDE[1], "accuracy_m": 15},
+        "photo_count": 0,
+    }
+    r = requests.post(f"{stack.url}/v1/reports", json=body, headers=stack.auth(PHONE), timeout=10)
+    assert r.status_code == 201, r.text
+    report: dict[str, Any] = r.json()["report"]
+    assert report["status"] == "assigned"
+    return report
+
+
+def agency_link(stack: Any, report: dict[str, Any]) -> str:
+    """The link the agency got: from the outbox when the stack has one, else signed here with
+    the stack's own secret (as the notifier signs it)."""
+    if requests.get(f"{stack.url}/_local/outbox", timeout=5).status_code == 200:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            outbox = requests.get(f"{stack.url}/_local/outbox", timeout=5).json()
+            for message in outbox["messages"]:
+                body = message.get("body") or ""
+                if message["channel"] == "email" and report["tracking_code"] in body:
+                    return next(w for w in body.split() if "/agency/r/" in w)
+            time.sleep(0.3)
+        raise AssertionError("no e-mail with the agency's link reached the outbox in 20 s")
+    secrets = stack.client("secretsmanager")
+    secret = links.load_secret(secrets, stack.resources["AgencyLinkSecret"])
+    token = links.sign(secret, report["id"], "DINKES", datetime.now(UTC) + timedelta(days=7))
+    return f"{stack.url}/agency/r/{token}"
+
+
+def my_report(stack: Any, report_id: str) -> dict[str, Any]:
+    r = requests.get(
+        f"{stack.url}/v1/me/reports/{report_id}", headers=stack.auth(PHONE), timeout=10
+    )
+    assert r.status_code == 200, r.text
+    found: dict[str, Any] = r.json()["report"]
+    return found
+
+
+def test_an_officer_acknowledges_uploads_an_after_photo_and_resolves_on_a_phone(
+    local_stack, browser, tmp_path
+):
+    from selenium.webdriver.common.by import By
+
+    report = file_report(local_stack)
+    link = agency_link(local_stack, report)
+    assert link.startswith(f"{local_stack.url}/agency/r/")
+
+    browser.get(link)
+    assert report["tracking_code"] in browser.title
+    status = browser.find_element(By.ID, "status")
+    assert status.get_attribute("data-status") == "assigned"
+    assert "<b>" in browser.find_element(By.TAG_NAME, "main").text  # shown as text, escaped
+    # Mobile-first: nothing wider than the phone (no sideways scrolling).
+    assert browser.execute_script("return document.documentElement.scrollWidth") <= WIDTH
+    screenshot(browser, "01-assigned")
+
+    ack = browser.find_element(By.ID, "acknowledge-form")
+    ack.find_element(By.NAME, "officer").send_keys("Dr. Rina Mokodompit")
+    submit(browser, ack)
+
+    status = browser.find_element(By.ID, "status")
+    assert status.get_attribute("data-status") == "in_progress"
+    assert "Laporan diterima" in browser.find_element(By.CSS_SELECTOR, ".notice").text
+    assert my_report(local_stack, report["id"])["status"] == "in_progress"
+    screenshot(browser, "02-in-progress")
+
+    photo = tmp_path / "sesudah.jpg"
+    photo.write_bytes(camera_photo(INSIDE, datetime.now(UTC)))
+    form = browser.find_element(By.ID, "after-photo")
+    key = form.find_element(By.NAME, "key").get_attribute("value")
+    assert key == f"after/{report['id']}/1"
+    form.find_element(By.NAME, "file").send_keys(str(photo))
+    submit(browser, form)
+
+    # S3 answered 303 back to the page.
+    assert browser.current_url.startswith(link + "?uploaded=1")
+    assert "Foto sesudah diterima" in browser.find_element(By.CSS_SELECTOR, ".notice").text
+    s3 = local_stack.client("s3")
+    stored = s3.get_object(Bucket=local_stack.resources["PhotosBucket"], Key=key)["Body"].read()
+    assert stored == photo.read_bytes()
+    screenshot(browser, "03-after-photo-uploaded")
+
+    resolve = browser.find_element(By.ID, "resolve-form")
+    resolve.find_element(By.CSS_SELECTOR, "input[name=outcome][value=fixed]").click()
+    resolve.find_element(By.NAME, "reason").send_keys("Jadwal layanan dipasang di pintu.")
+    resolve.find_element(By.NAME, "officer").send_keys("Dr. Rina Mokodompit")
+    submit(browser, resolve)
+
+    assert browser.find_element(By.ID, "status").get_attribute("data-status") == "resolved"
+    assert browser.find_elements(By.ID, "no-actions")
+    screenshot(browser, "04-resolved")
+    mine = my_report(local_stack, report["id"])
+    assert mine["status"] == "resolved"
+    assert [e["to"] for e in mine["timeline"]][-2:] == ["in_progress", "resolved"]
+
+    # A second officer posting the acknowledgement from an older copy of the page: 409.
+    late = requests.post(link, data={"action": "acknowledge", "officer": "Budi"}, timeout=10)
+    assert late.status_code == 409
+    assert "Tindakan tidak berlaku lagi" in late.text
+    assert my_report(local_stack, report["id"])["status"] == "resolved"
+
+
+def test_a_forged_and_an_expired_link_show_their_pages_on_a_phone(local_stack, browser):
+    report = file_report(local_stack)
+    link = agency_link(local_stack, report)
+    from selenium.webdriver.common.by import By
+
+    browser.get(link[:-3] + ("AAA" if not link.endswith("AAA") else "BBB"))
+    assert "Tautan tidak sah" in browser.find_element(By.TAG_NAME, "h1").text
+    screenshot(browser, "05-forged")
+
+    secret = links.load_secret(
+        local_stack.client("secretsmanager"), local_stack.resources["AgencyLinkSecret"]
+    )
+    late = links.sign(secret, report["id"], "DINKES", datetime.now(UTC) - timedelta(minutes=1))
+    browser.get(f"{local_stack.url}/agency/r/{late}")
+    assert "kedaluwarsa" in browser.find_element(By.TAG_NAME, "h1").text
+    screenshot(browser, "06-expired")
+    submit(browser, browser.find_element(By.TAG_NAME, "form"))
+    assert "Tautan baru dikirim" in browser.find_element(By.TAG_NAME, "h1").text
+    assert my_report(local_stack, report["id"])["status"] == "assigned"  # nothing changed
