@@ -282,6 +282,11 @@ class Front:
     def _local(self, method: str, path: str, body: bytes) -> HttpResponse:
         if path == "/_local/token" and method == "POST":
             return self._token(body)
+        if path == "/_local/outbox" and method == "GET":
+            from sikemas_local import outbox
+
+            found = outbox.messages(self.config.account_id, self.config.region)
+            return json_response(200, {"messages": found})
         return NOT_FOUND
 
     def _token(self, body: bytes) -> HttpResponse:

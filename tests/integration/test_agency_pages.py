@@ -567,7 +567,7 @@ def test_on_the_local_stack_links_are_built_on_the_fronts_address(stack):
 
     point_cdns_at_front(stack, 3999)
 
-    environment = local_urls(stack.function_environment("AgencyFunction"), 3999, stack)
+    environment = local_urls(stack.function_environment("AgencyFunction"), 3999)
 
     assert environment["LINK_BASE_URL"] == "http://127.0.0.1:3999"
     assert environment["PUBLIC_BASE_URL"] == "http://127.0.0.1:3999"

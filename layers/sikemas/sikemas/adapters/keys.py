@@ -55,6 +55,12 @@ def report_partition(report_id: str) -> str:
     return f"REPORT#{report_id}"
 
 
+def report_id_of_partition(pk: str) -> str | None:
+    """The report id of a ``REPORT#<ulid>`` partition key (a stream record's), else None."""
+    prefix = "REPORT#"
+    return pk[len(prefix) :] if pk.startswith(prefix) else None
+
+
 def tracking(code: str) -> Key:
     return _key(f"TRACKING#{code}", "ALIAS")
 
