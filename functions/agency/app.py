@@ -10,7 +10,6 @@ so reloading never posts twice.
 from __future__ import annotations
 
 import base64
-import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,7 +25,7 @@ from sikemas import links
 from sikemas.api import agency_pages as pages
 from sikemas.api.text import normalise
 from sikemas.city import City
-from sikemas.composition import followup_dependencies, utc_now
+from sikemas.composition import dynamodb_client, followup_dependencies, utc_now
 from sikemas.domain.report import Report, Status
 from sikemas.errors import (
     ActionNotApplicable,
@@ -76,7 +75,7 @@ class AgencyDependencies:
     repo: ReportRepository
     followup: FollowUp
     link_service: links.LinkService
-    publisher: Callable[[Report | None, str, str, str], None] | None
+    send_inbox: Callable[[str, str], None]  # (agency, url): a fresh inbox link, to the agency
     secret: bytes
     photo_base_url: str | None  # where public/ photo copies are served (the CDN)
     public_base_url: str  # where these pages are served (the API)
@@ -87,19 +86,40 @@ def agency_dependencies(settings: Settings | None = None) -> AgencyDependencies:
     """Built once at cold start: the settings, the city, the table, the bucket and the key."""
     import boto3
 
+    from sikemas.notify.outbox import Notifier, public_photo_urls, resend_publisher
+    from sikemas.notify.sns import DynamoMarkers, DynamoPhoneBook, SnsPublisher
+
     built = followup_dependencies(settings)
     secret = links.load_secret(boto3.client("secretsmanager"), os.environ["AGENCY_LINK_SECRET_ARN"])
     base = os.environ["LINK_BASE_URL"].rstrip("/")
-    topic = os.environ.get("ASSIGNMENTS_TOPIC_ARN")
-    publisher = SnsLinkPublisher(boto3.client("sns"), topic) if topic else None
+    link_service = links.LinkService(secret, base, built.repo, clock=utc_now)
+    # A fresh link goes out as the notifier's own agency message (e-mail + SMS on the
+    # assignments topic, attribute agency): to the agency's subscriptions, never the asker.
+    sns = SnsPublisher(
+        boto3.client("sns"),
+        assignments_topic_arn=os.environ["ASSIGNMENTS_TOPIC_ARN"],
+        alerts_topic_arn=None,
+    )
+    table = built.settings.table_name
+    notifier = Notifier(
+        city=built.city,
+        reports=built.repo,
+        links=link_service,
+        publisher=sns,
+        markers=DynamoMarkers(dynamodb_client(), table),
+        phone_of=DynamoPhoneBook(dynamodb_client(), table),
+        photo_urls=public_photo_urls(built.settings.public_base_url),
+        clock=utc_now,
+    )
+    link_service = links.LinkService(
+        secret, base, built.repo, publisher=resend_publisher(notifier), clock=utc_now
+    )
     return AgencyDependencies(
         city=built.city,
         repo=built.repo,
         followup=built.followup,
-        link_service=links.LinkService(
-            secret, base, built.repo, publisher=publisher, clock=utc_now
-        ),
-        publisher=publisher,
+        link_service=link_service,
+        send_inbox=lambda agency, url: sns.to_agency(agency, "inbox", inbox_email(url), url),
         secret=secret,
         photo_base_url=built.settings.public_base_url,
         public_base_url=base,
@@ -107,28 +127,16 @@ def agency_dependencies(settings: Settings | None = None) -> AgencyDependencies:
     )
 
 
-class SnsLinkPublisher:
-    """A fresh link, published to the assignments topic with the agency's attribute: it reaches
-    the agency's own e-mail and SMS subscriptions (their filter policies), never the asker."""
+def inbox_email(url: str) -> Any:
+    from sikemas.notify.messages import Email
 
-    def __init__(self, client: Any, topic_arn: str) -> None:
-        self._sns = client
-        self._topic = topic_arn
-
-    def __call__(self, report: Report | None, agency: str, url: str, short_url: str) -> None:
-        what = f"laporan {report.tracking_code}" if report else "daftar laporan terbuka"
-        email = (
-            f"Tautan baru untuk {what} (tautan lama sudah kedaluwarsa).\n\n"
-            f"Buka: {url}\n\nTautan ini berlaku 7 hari. Jangan teruskan kepada orang lain."
-        )
-        sms = f"SIKeMas: tautan baru {what}: {short_url}"[:160]
-        self._sns.publish(
-            TopicArn=self._topic,
-            Subject=f"SIKeMas: tautan baru {what}"[:100],
-            Message=json.dumps({"default": email, "email": email, "sms": sms}),
-            MessageStructure="json",
-            MessageAttributes={"agency": {"DataType": "String", "StringValue": agency}},
-        )
+    return Email(
+        subject="SIKeMas: tautan baru daftar laporan terbuka",
+        body=(
+            "Tautan baru untuk daftar laporan terbuka instansi Anda (tautan lama sudah "
+            f"kedaluwarsa):\n\n{url}\n\nBerlaku 7 hari. Jangan teruskan kepada orang lain."
+        ),
+    )
 
 
 def create_app(deps: AgencyDependencies) -> APIGatewayHttpResolver:
@@ -285,11 +293,10 @@ def create_app(deps: AgencyDependencies) -> APIGatewayHttpResolver:
             claims = verify(token)
         except links.LinkExpired as exc:
             claims = exc.claims  # genuine but late: exactly what a fresh link is for
-        if deps.publisher is None:
-            raise RuntimeError("no assignments topic to send a fresh link through")
         if claims.is_inbox:
-            url = deps.link_service.inbox_link(claims.agency, deps.clock())
-            deps.publisher(None, claims.agency, url, url)
+            deps.send_inbox(
+                claims.agency, deps.link_service.inbox_link(claims.agency, deps.clock())
+            )
         else:
             the_report(claims)  # still the agency's report
             deps.link_service.resend(claims.report_id, claims.agency)

@@ -222,6 +222,26 @@ def test_a_forged_and_an_expired_link_show_their_pages_on_a_phone(local_stack, b
     browser.get(f"{local_stack.url}/agency/r/{late}")
     assert "kedaluwarsa" in browser.find_element(By.TAG_NAME, "h1").text
     screenshot(browser, "06-expired")
+    before = len(agency_emails(local_stack, report))
     submit(browser, browser.find_element(By.TAG_NAME, "form"))
     assert "Tautan baru dikirim" in browser.find_element(By.TAG_NAME, "h1").text
     assert my_report(local_stack, report["id"])["status"] == "assigned"  # nothing changed
+    # The fresh link went to the agency's own subscriptions (the outbox), not to the browser.
+    deadline = time.monotonic() + 10
+    while len(emails := agency_emails(local_stack, report)) == before:
+        assert time.monotonic() < deadline, "no fresh link in the outbox"
+        time.sleep(0.2)
+    fresh = emails[-1]
+    assert fresh["attributes"]["agency"] == "DINKES"
+    assert late not in fresh["body"]
+    assert "/agency/r/" in fresh["body"]
+    assert "/agency/r/" not in browser.page_source
+
+
+def agency_emails(stack: Any, report: dict[str, Any]) -> list[dict[str, Any]]:
+    outbox = requests.get(f"{stack.url}/_local/outbox", timeout=5).json()["messages"]
+    return [
+        m
+        for m in outbox
+        if m["channel"] == "email" and report["tracking_code"] in (m.get("body") or "")
+    ]
