@@ -213,11 +213,12 @@ def create_app(deps: AgencyDependencies) -> APIGatewayHttpResolver:
     def post_report(token: str) -> Response[str]:
         claims = verify(token)
         report = the_report(claims)
-        form = read_form()
-        values = {
-            k: form.get(k, "") for k in ("action", "outcome", "reason", "officer", "reference")
-        }
+        values: dict[str, str] = {}
         try:
+            form = read_form()
+            values = {
+                k: form.get(k, "") for k in ("action", "outcome", "reason", "officer", "reference")
+            }
             done = act(report, claims.agency, form)
         except (BadForm, ReasonRequired) as exc:
             message = exc.message if isinstance(exc, BadForm) else exc.message_id

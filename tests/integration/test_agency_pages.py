@@ -571,3 +571,22 @@ def test_on_the_local_stack_links_are_built_on_the_fronts_address(stack):
 
     assert environment["LINK_BASE_URL"] == "http://127.0.0.1:3999"
     assert environment["PUBLIC_BASE_URL"] == "http://127.0.0.1:3999"
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        {"action": "acknowledge", "officer": "Siti", "pad": "x" * 9000},  # over 8 KB
+        {"action": "acknowledge", "officer": "Siti", **{f"f{i}": "" for i in range(30)}},
+    ],
+    ids=["too_large", "too_many_fields"],
+)
+def test_an_oversized_form_is_refused_with_a_page_and_changes_nothing(agency, repo, secret, form):
+    report = store(repo, Status.ASSIGNED, **PERMIT)
+
+    status, headers, body = agency.call("POST", page_of(token_for(secret, report)), form)
+
+    assert status == 400
+    assert headers["content-type"].startswith("text/html")
+    assert 'role="alert"' in body
+    assert repo.get(report.id).status is Status.ASSIGNED
