@@ -10,10 +10,11 @@ so reloading never posts twice.
 from __future__ import annotations
 
 import base64
+import hashlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
 HTML = "text/html; charset=utf-8"
 MAX_FORM_BYTES = 8 * 1024  # the largest form is a few fields of at most 500 characters
 INBOX_SIZE = 50
+RESEND_COOLDOWN_S = 600  # one fresh link per (report, agency) per 10 minutes
 CITY_ACTIONS = ("acknowledge", "resolve", "hand_back")
 _HEADERS = {
     "Cache-Control": "no-store",  # a page behind a credential in the URL
@@ -294,6 +296,9 @@ def create_app(deps: AgencyDependencies) -> APIGatewayHttpResolver:
             claims = verify(token)
         except links.LinkExpired as exc:
             claims = exc.claims  # genuine but late: exactly what a fresh link is for
+        if not first_resend(claims):
+            logger.info("agency link resend refused", reason="cooldown", agency=claims.agency)
+            return page(429, pages.resend_cooldown_page(RESEND_COOLDOWN_S // 60))
         if claims.is_inbox:
             deps.send_inbox(
                 claims.agency, deps.link_service.inbox_link(claims.agency, deps.clock())
@@ -303,6 +308,17 @@ def create_app(deps: AgencyDependencies) -> APIGatewayHttpResolver:
             deps.link_service.resend(claims.report_id, claims.agency)
         logger.info("agency link resent", report_id=claims.report_id, agency=claims.agency)
         return page(200, pages.resent_page())
+
+    def first_resend(claims: links.LinkClaims) -> bool:
+        """At most one fresh link per (report, agency) per cooldown window: whoever holds an old
+        link cannot make the agency's phones receive SMS after SMS (SMS pumping). The marker is
+        a conditional put in the short-link store (its code never resolves: not 8 characters),
+        expiring with the window."""
+        window = int(deps.clock().timestamp()) // RESEND_COOLDOWN_S
+        name = f"{claims.agency}\n{claims.report_id}\n{window}".encode()
+        marker = "resend-" + hashlib.sha256(name).hexdigest()[:24]
+        ends = datetime.fromtimestamp((window + 1) * RESEND_COOLDOWN_S, UTC)
+        return deps.link_service.shorts.put_short_link(marker, "-", ends)
 
     @app.get("/s/<code>")
     def short_link(code: str) -> Response[str]:

@@ -590,3 +590,24 @@ def test_an_oversized_form_is_refused_with_a_page_and_changes_nothing(agency, re
     assert headers["content-type"].startswith("text/html")
     assert 'role="alert"' in body
     assert repo.get(report.id).status is Status.ASSIGNED
+
+
+def test_a_second_resend_within_ten_minutes_sends_nothing_more(stack, agency, repo, secret):
+    report = store(repo, Status.ASSIGNED, **PERMIT)
+    token = token_for(secret, report, seconds=-5)
+    mine = _subscribe(stack, "DPMPTSP")
+    assert agency.call("POST", f"/agency/resend/{token}", {})[0] == 200
+
+    status, _, body = agency.call("POST", f"/agency/resend/{token}", {})
+
+    assert status == 429
+    assert "baru saja dikirim" in body
+    received = mine[0].receive_message(QueueUrl=mine[1], MaxNumberOfMessages=10)["Messages"]
+    assert len(received) == 1
+    # Another report's link is not held back by this one's cooldown.
+    other = store(
+        repo, Status.ASSIGNED, id="01JD2Y6X3B6Q3W9Y5K8R7T4V99", tracking_code="KTG-OTHER1", **PERMIT
+    )
+    assert (
+        agency.call("POST", f"/agency/resend/{token_for(secret, other, seconds=-5)}", {})[0] == 200
+    )

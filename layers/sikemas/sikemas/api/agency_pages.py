@@ -456,6 +456,14 @@ def resent_page() -> str:
     )
 
 
+def resend_cooldown_page(minutes: int) -> str:
+    return message_page(
+        "Tautan baru sudah dikirim",
+        "Tautan baru untuk laporan ini baru saja dikirim ke e-mail dan nomor instansi; periksa "
+        f"kotak masuk. Permintaan berikutnya dapat dilakukan {minutes} menit lagi.",
+    )
+
+
 def conflict_page(text: str | None, back_url: str | None) -> str:
     back = f'<p><a href="{_e(back_url)}">Lihat keadaan laporan sekarang</a></p>' if back_url else ""
     return message_page(
