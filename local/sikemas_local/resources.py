@@ -391,7 +391,10 @@ IGNORED_PROPERTIES: dict[str, str] = {
 # Properties accepted on one type although nothing local acts on them, with the reason.
 IGNORED_TYPE_PROPERTIES: dict[tuple[str, str], str] = {
     ("AWS::Cognito::UserPool", "LambdaConfig"): "moto never invokes Cognito triggers",
-    ("AWS::S3::Bucket", "LoggingConfiguration"): "no S3 server access logs locally",
+    ("AWS::S3::Bucket", "LoggingConfiguration"): (
+        "access logs are for the deployed CDN and bucket; moto would refuse a log bucket that "
+        "grants delivery by policy rather than ACL"
+    ),
 }
 
 CREATORS: dict[str, ResourceType] = {

@@ -22,7 +22,7 @@ import copyreg
 import hashlib
 import io
 import json
-import pickle
+import pickle  # nosec B403 - the local stack reads back only the state file it wrote itself
 import shutil
 import threading
 import time
@@ -230,7 +230,7 @@ def load(folder: Path, fingerprint_: str, log: Callable[[str], None] = print) ->
     if not path.is_file():
         return None
     try:
-        saved = pickle.loads(path.read_bytes())  # noqa: S301 - our own file, in our own folder
+        saved = pickle.loads(path.read_bytes())  # noqa: S301  # nosec B301 - our own file, in our own folder
         fits = isinstance(saved, Saved) and saved.fingerprint == fingerprint_
         reason = "the template's resources or parameters changed"
     except Exception as error:  # a snapshot from another moto or Python: not fatal

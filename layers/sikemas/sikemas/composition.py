@@ -16,6 +16,7 @@ from botocore.config import Config
 from sikemas.city import City, load_city
 from sikemas.places import CityPlaces
 from sikemas.settings import Settings
+from sikemas.usecases.followup import FollowUp
 from sikemas.usecases.intake import Intake
 
 if TYPE_CHECKING:
@@ -23,7 +24,6 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
     from sikemas.ports import Alerts, PhotoStore, Places, ReportRepository
-    from sikemas.usecases.followup import FollowUp
     from sikemas.usecases.photos import ImagingTools, PhotoChecks
 
 _CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=5)
@@ -53,6 +53,7 @@ class ApiDependencies:
     settings: Settings
     city: City
     intake: Intake
+    followup: FollowUp  # the owner's reopen and confirm
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,8 @@ def api_dependencies(
     intake = Intake(
         core.repo, core.photos, core.city, daily_limit=limit, clock=clock, places=places
     )
-    return ApiDependencies(settings=core.settings, city=core.city, intake=intake)
+    followup = FollowUp(core.repo, core.city, clock, core.photos)
+    return ApiDependencies(settings=core.settings, city=core.city, intake=intake, followup=followup)
 
 
 def photo_dependencies(
@@ -153,8 +155,6 @@ def followup_dependencies(
 ) -> FollowUpDependencies:
     """What the agency and admin functions act through (``FollowUp``), with the repository
     (their lists: ``list_by_status``, ``list_open_by_agency``) and the photo store."""
-    from sikemas.usecases.followup import FollowUp
-
     core = _core(settings, city, repo, photos)
     followup = FollowUp(core.repo, core.city, clock, core.photos)
     return FollowUpDependencies(

@@ -213,6 +213,7 @@ class FollowUp:
                 outcome_reason=why,
                 outcome_reference=ref,
                 outcome_by=_name(officer),
+                resolved_at=at,  # when the outcome was recorded
             )
 
         return self._run(report_id, step)
