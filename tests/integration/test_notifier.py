@@ -273,3 +273,55 @@ def test_only_new_timeline_events_invoke_the_function(world: World) -> None:
     finally:
         module.handle = real
     assert seen == ["event", "event"]  # received, assigned: no report, counter or marker
+
+
+def test_the_handler_stops_at_the_first_failure_and_reports_it(world: World) -> None:
+    """Lambda retries from the reported record; records after it come back with it."""
+    world.api.call("POST", "/v1/reports", body=PERMIT)
+    world.api.call("POST", "/v1/reports", body=PERMIT)
+    records = [
+        r
+        for r in world.shard.read(100)
+        if r["dynamodb"]["NewImage"].get("type", {}).get("S") == "event"
+    ]
+    from sikemas_local.streams import dynamodb_event
+
+    event = dynamodb_event(records, stream_arn="arn:stream", region=REGION)
+    handled: list[str] = []
+
+    class Service:
+        def on_event(self, timeline_event: Any) -> list[str]:
+            handled.append(timeline_event.id)
+            if len(handled) == 2:
+                raise RuntimeError("SNS down")
+            return []
+
+    module = world.notifier.module
+    assert module is not None
+    result = module.handle(event, Service())
+
+    assert len(handled) == 2  # the third and fourth were not tried
+    second = event["Records"][1]["dynamodb"]["SequenceNumber"]
+    assert result == {"batchItemFailures": [{"itemIdentifier": second}]}
+    assert module.handle({"Records": []}, Service()) == {"batchItemFailures": []}
+
+
+def test_resend_sends_a_fresh_link_to_the_agencys_subscriptions(world: World) -> None:
+    from sikemas.notify.service import agency_link_service
+
+    _, body, _ = world.api.call("POST", "/v1/reports", body=PERMIT)
+    env = {
+        **world.stack.function_environment("NotifierFunction"),
+        "LINK_BASE_URL": "http://127.0.0.1:3000",
+    }
+    links = agency_link_service(env)
+
+    url, short = links.resend(body["report"]["id"], "DPMPTSP")
+
+    sent = world.outbox()
+    assert {(s["channel"], s["to"]) for s in sent} == {
+        ("email", "dpmptsp@kotamobagu.local"),
+        ("sms", "+6281100000008"),
+    }
+    assert url in next(s["body"] for s in sent if s["channel"] == "email")
+    assert next(s["body"] for s in sent if s["channel"] == "sms").endswith(short)

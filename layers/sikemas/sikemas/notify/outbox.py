@@ -149,6 +149,11 @@ class Notifier:
         phone = self.phone_of(report.reporter_id)
         if text and phone:
             self.publisher.to_phone(phone, text)
+        elif text:
+            from sikemas.observability import logger
+
+            # Nothing to retry: the profile has no number (signed in without one).
+            logger.warning("citizen asked for SMS but has no phone number", report_id=report.id)
 
     def _admins(self, report: Report, event: TimelineEvent) -> None:
         alert = m.admin_alert(self.city, report, event)
