@@ -14,6 +14,7 @@ import pytest
 from sikemas.api import agency_pages as pages
 from sikemas.city import load_city
 from sikemas.domain.photos import Copies, Photo
+from sikemas.domain.reasons import reason_message
 from sikemas.domain.report import Actor, EventType, Location, Status, TimelineEvent
 from sikemas.ports import Upload
 from tests.unit.domain.test_report_states import a_report
@@ -353,3 +354,52 @@ def test_the_inbox_puts_overdue_reports_first_then_the_longest_waiting():
     assert [i.report.id for i in items] == ["LATE", "FWD", "OLD", "NEW"]
     assert [i.overdue for i in items] == [True, False, False, False]
     assert items[0].url == "/r/LATE"
+
+
+def _after(slot: int, outcome: object, reason: object = None) -> Photo:
+    from sikemas.domain.photos import CheckResult, Findings, PhotoOutcome
+    from sikemas.domain.reasons import CheckName
+
+    findings = (
+        None
+        if outcome is None
+        else Findings(
+            type="jpeg",
+            gps=None,
+            taken_at=NOW,
+            taken_at_source="exif_offset",
+            checks=(CheckResult(CheckName.GPS, passed=reason is None, reason=reason),),  # type: ignore[arg-type]
+            outcome=PhotoOutcome(outcome),
+        )
+    )
+    return Photo(
+        slot=slot,
+        version=f"v{slot}",
+        order=str(slot),
+        size=2000,
+        received_at=NOW,
+        findings=findings,
+        copies=Copies(f"public/X/after-{slot}.jpg", f"public/X/after-{slot}-t.jpg", private=False)
+        if outcome == "accepted"
+        else None,
+    )
+
+
+def test_the_agencys_after_photos_show_accepted_checking_and_refused_with_the_reason():
+    from sikemas.domain.reasons import Reason
+
+    report = a_report(
+        Status.IN_PROGRESS,
+        after_photos=(
+            _after(1, "accepted"),
+            _after(2, None),
+            _after(3, "rejected", Reason.NO_GPS),
+        ),
+    )
+
+    page = render(Status.IN_PROGRESS, report=report)
+
+    assert 'src="https://cdn.example/public/X/after-1-t.jpg"' in page
+    assert "Foto sesudah 2: <small>sedang diperiksa" in page
+    assert "Foto sesudah 3: tidak diterima" in page
+    assert reason_message(Reason.NO_GPS)["id"] in page

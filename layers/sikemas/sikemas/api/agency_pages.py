@@ -16,7 +16,8 @@ from urllib.parse import quote
 
 from sikemas.api.text import mask_contacts
 from sikemas.city import City
-from sikemas.domain.photos import PhotoState
+from sikemas.domain.photos import Copies, PhotoOutcome, PhotoState
+from sikemas.domain.reasons import reason_message
 from sikemas.domain.report import Report, Status, TimelineEvent
 from sikemas.ports import Upload
 
@@ -131,22 +132,55 @@ class PageState:
     values: Mapping[str, str] | None = None  # the officer's last input, shown again
 
 
+def _figure(caption: str, copies: Copies, base: str | None) -> str:
+    if copies.private or not base:
+        return f"<p><small>{_e(caption)}: tidak ditampilkan (laporan rahasia).</small></p>"
+    url = f"{base}/{copies.image_key}"
+    return (
+        f'<figure><a href="{_e(url)}"><img src="{_e(base)}/{_e(copies.thumbnail_key)}" '
+        f'alt="{_e(caption)}"></a><figcaption><small>{_e(caption)}</small></figcaption>'
+        "</figure>"
+    )
+
+
+def _after_photos(report: Report, base: str | None) -> str:
+    """The agency's own "after" photos and what their checks said (the officer needs to know
+    why an upload does not count)."""
+    items: list[str] = []
+    for p in sorted(getattr(report, "after_photos", ()), key=lambda p: (p.slot, p.received_at)):
+        if p.state not in (PhotoState.CURRENT, PhotoState.LATE):
+            continue
+        caption = f"Foto sesudah {p.slot}"
+        outcome = p.findings.outcome if p.findings else None
+        if outcome is None:
+            items.append(f"<p>{_e(caption)}: <small>sedang diperiksa…</small></p>")
+        elif outcome is PhotoOutcome.ACCEPTED and p.copies is not None:
+            items.append(_figure(caption + " (diterima)", p.copies, base))
+        else:
+            reasons = [
+                reason_message(c.reason)["id"]
+                for c in (p.findings.checks if p.findings else ())
+                if c.reason and c.passed is False
+            ]
+            why = "; ".join(reasons) or "perlu ditinjau admin"
+            items.append(
+                f'<p class="overdue">{_e(caption)}: tidak diterima — {_e(why)}</p>'
+                if outcome is PhotoOutcome.REJECTED
+                else f"<p>{_e(caption)}: {_e(why)}</p>"
+            )
+    return (
+        '<section id="after-photos"><h2>Foto sesudah</h2>' + "".join(items) + "</section>"
+        if items
+        else ""
+    )
+
+
 def _photos(report: Report, base: str | None) -> str:
     items: list[str] = []
     for p in sorted(report.photos, key=lambda p: (p.slot, p.received_at)):
         if p.state not in (PhotoState.CURRENT, PhotoState.LATE) or p.copies is None:
             continue
-        after = str(getattr(p, "phase", getattr(p, "kind", ""))) == "after"
-        caption = "Foto sesudah" if after else f"Foto {p.slot}"
-        if p.copies.private or not base:
-            items.append(f"<p><small>{_e(caption)}: tidak ditampilkan (laporan rahasia).</small>")
-            continue
-        url = f"{base}/{p.copies.image_key}"
-        items.append(
-            f'<figure><a href="{_e(url)}"><img src="{_e(base)}/{_e(p.copies.thumbnail_key)}" '
-            f'alt="{_e(caption)}"></a><figcaption><small>{_e(caption)}</small></figcaption>'
-            "</figure>"
-        )
+        items.append(_figure(f"Foto {p.slot}", p.copies, base))
     return "".join(items) or "<p><small>Belum ada foto yang lolos pemeriksaan.</small></p>"
 
 
@@ -349,7 +383,9 @@ def report_page(
         "</dl></section>"
     )
     place = f"<section><h2>Lokasi</h2>{_place(report)}</section>"
-    photos = f"<section><h2>Foto</h2>{_photos(report, photo_base_url)}</section>"
+    photos = f"<section><h2>Foto</h2>{_photos(report, photo_base_url)}</section>" + _after_photos(
+        report, photo_base_url
+    )
     events = "".join(_event_line(city, e) for e in timeline)
     history = f'<section><h2>Riwayat</h2><ol class="timeline">{events}</ol></section>'
     if report.status in (Status.ASSIGNED, Status.IN_PROGRESS):
