@@ -22,6 +22,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from sikemas.adapters import keys
+from sikemas.domain.calendar import Deadlines
 from sikemas.domain.counters import counter_increments
 from sikemas.domain.photos import Copies, Findings, Photo
 from sikemas.domain.report import (
@@ -120,6 +121,17 @@ def report_to_item(r: Report) -> dict[str, dict[str, Any]]:
         item["subdistrict"] = _av(dict(r.subdistrict))
     if r.routed_at is not None:
         item["routed_at"] = {"S": r.routed_at.isoformat()}
+    if r.deadlines is not None:  # flat: the watcher's index reads respond_by and resolve_by
+        clocks = r.deadlines
+        for name, at in (
+            ("respond_by", clocks.respond_by),
+            ("resolve_by", clocks.resolve_by),
+            ("responded_at", clocks.responded_at),
+            ("resolved_at", clocks.resolved_at),
+            ("clocks_paused_at", clocks.paused_at),
+        ):
+            if at is not None:
+                item[name] = {"S": at.isoformat()}
     if r.status in OPEN_STATES:
         item.update(keys.by_agency(r.agency, r.status.value, r.status_since, r.id))
     if r.outcome is not None:
@@ -132,7 +144,7 @@ def report_to_item(r: Report) -> dict[str, dict[str, Any]]:
         if value is not None:
             item[name] = {"S": value}
     if r.resolved_at is not None:
-        item["resolved_at"] = {"S": r.resolved_at.isoformat()}
+        item["outcome_at"] = {"S": r.resolved_at.isoformat()}  # not resolved_at: the clocks'
     if r.reopened:
         item["reopened"] = {"N": str(r.reopened)}
     if r.confirmed_by_citizen:
@@ -140,6 +152,22 @@ def report_to_item(r: Report) -> dict[str, dict[str, Any]]:
     if r.after_photos:
         item["after_photos"] = _av([p.to_dict() for p in r.after_photos])
     return item
+
+
+def _deadlines(d: Mapping[str, Any]) -> Deadlines | None:
+    if not d.get("respond_by"):
+        return None
+
+    def at(name: str) -> datetime | None:
+        return datetime.fromisoformat(d[name]) if d.get(name) else None
+
+    return Deadlines(
+        respond_by=datetime.fromisoformat(d["respond_by"]),
+        resolve_by=datetime.fromisoformat(d["resolve_by"]),
+        responded_at=at("responded_at"),
+        resolved_at=at("resolved_at"),
+        paused_at=at("clocks_paused_at"),
+    )
 
 
 def item_to_report(item: Mapping[str, Any]) -> Report:
@@ -175,11 +203,12 @@ def item_to_report(item: Mapping[str, Any]) -> Report:
         subdistrict=d.get("subdistrict"),
         routed_at=datetime.fromisoformat(d["routed_at"]) if d.get("routed_at") else None,
         hidden=bool(d.get("hidden", False)),
+        deadlines=_deadlines(d),
         outcome=AgencyOutcome(d["outcome"]) if d.get("outcome") else None,
         outcome_reason=d.get("outcome_reason"),
         outcome_reference=d.get("outcome_reference"),
         outcome_by=d.get("outcome_by"),
-        resolved_at=datetime.fromisoformat(d["resolved_at"]) if d.get("resolved_at") else None,
+        resolved_at=datetime.fromisoformat(d["outcome_at"]) if d.get("outcome_at") else None,
         reopened=int(d.get("reopened", 0)),
         confirmed_by_citizen=bool(d.get("confirmed_by_citizen", False)),
         after_photos=tuple(Photo.from_dict(p) for p in d.get("after_photos", [])),
