@@ -110,6 +110,8 @@ def test_a_report_routed_at_once_reaches_its_agency_and_the_citizen(world: World
     assert email["topic"] == world.stack.ref("AssignmentsTopic")
     assert code in email["subject"]
     assert "Izin usaha saya belum diproses" in email["body"]
+    assert "Tanggapi sebelum" in email["body"]  # the clocks the report got when routed
+    assert "Selesaikan sebelum" in email["body"]
     link = next(line for line in email["body"].splitlines() if "/agency/r/" in line)
     assert link.startswith("http://127.0.0.1:3000/agency/r/")
     from datetime import UTC, datetime

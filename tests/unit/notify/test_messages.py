@@ -219,3 +219,21 @@ def test_any_text_from_people_still_gives_one_gsm7_segment(place, reason, catego
         text = m.citizen_sms(CITY, report, replace(ev, reason=reason or ev.reason))
         assert text is not None
         assert m.gsm7_length(text) <= m.SMS_MAX
+
+
+def test_the_reports_own_clocks_are_the_emails_deadlines():
+    from sikemas.domain.calendar import Deadlines as Clocks
+
+    clocks = Clocks(respond_by=NOW + timedelta(hours=48), resolve_by=NOW + timedelta(days=5))
+    report = placed(deadlines=clocks)
+    assert m.deadlines_of(report) == m.Deadlines(clocks.respond_by, clocks.resolve_by)
+    assert m.deadlines_of(placed()) == m.Deadlines()
+    email = m.agency_email(
+        CITY,
+        report,
+        m.AgencyNotice.ASSIGNED,
+        timeline=[],
+        url=URL,
+        deadlines=m.deadlines_of(report),
+    )
+    assert "Tanggapi sebelum   : 30-11-2026 10:00" in email.body
