@@ -183,6 +183,7 @@ def test_an_officer_acknowledges_uploads_an_after_photo_and_resolves_on_a_phone(
     assert report["tracking_code"] in browser.title
     status = browser.find_element(By.ID, "status")
     assert status.get_attribute("data-status") == "assigned"
+    assert "Batas tanggapan" in browser.find_element(By.TAG_NAME, "main").text  # deadlines
     # Mobile-first: nothing wider than the phone (no sideways scrolling).
     assert browser.execute_script("return document.documentElement.scrollWidth") <= WIDTH
     screenshot(browser, "01-assigned")
