@@ -10,7 +10,7 @@ REQS := requirements-dev.txt
 # SAM CLI and pip-tools never phone home from here.
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: setup lock run reset test lint typecheck cfn-lint checkov bandit unit integration e2e bench validate build clean
+.PHONY: setup lock run reset test lint typecheck cfn-lint checkov bandit unit integration e2e browser bench validate build clean
 
 setup: $(STAMP)
 
@@ -64,8 +64,18 @@ unit: $(STAMP)
 integration: $(STAMP)
 	$(BIN)/pytest -q -n 2 tests/integration
 
-e2e: $(STAMP)
+e2e: $(STAMP) browser
 	$(BIN)/pytest -q tests/e2e
+
+# Headless Chromium for the agency pages' browser tests: Debian's chromium + chromium-driver
+# (system packages, not pip's). Installed with apt only when missing and only as root (CI runs
+# as root, apt works); otherwise the command is printed and the browser tests skip, saying why
+# (under CI=true they fail instead). `make setup` never needs root.
+browser:
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
+	else echo "browser tests need: sudo apt-get install -y chromium chromium-driver"; fi
 
 bench: $(STAMP)
 	PYTHONPATH=layers/sikemas:local:. $(BIN)/python -m bench

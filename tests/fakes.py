@@ -190,11 +190,14 @@ class FakePhotoStore:
             expires_at=now + timedelta(minutes=15),
         )
 
-    def presigned_after_upload(self, report_id: str, slot: int, now: datetime) -> Upload:
+    def presigned_after_upload(
+        self, report_id: str, slot: int, now: datetime, *, redirect: str | None = None
+    ) -> Upload:
+        redirected = {"success_action_redirect": redirect} if redirect else {}
         return Upload(
             slot=slot,
             url="https://photos.example/upload",
-            fields={"key": f"after/{report_id}/{slot}"},
+            fields={"key": f"after/{report_id}/{slot}", **redirected},
             expires_at=now + timedelta(minutes=15),
         )
 

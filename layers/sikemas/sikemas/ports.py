@@ -88,8 +88,11 @@ class ReportRepository(Protocol):
 
 class PhotoStore(Protocol):
     def presigned_upload(self, report_id: str, slot: int, now: datetime) -> Upload: ...
-    def presigned_after_upload(self, report_id: str, slot: int, now: datetime) -> Upload:
-        """A presigned POST for an agency's "after" photo: ``after/<report id>/<slot>``."""
+    def presigned_after_upload(
+        self, report_id: str, slot: int, now: datetime, *, redirect: str | None = None
+    ) -> Upload:
+        """A presigned POST for an agency's "after" photo: ``after/<report id>/<slot>``;
+        ``redirect`` is where S3 sends the browser after the upload (a form on a page)."""
         ...
 
     def get_original(

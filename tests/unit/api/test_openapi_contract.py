@@ -48,10 +48,13 @@ def test_the_committed_document_is_a_fresh_generation_and_valid_openapi() -> Non
 
 
 def _template_routes() -> dict[tuple[str, str], bool]:
-    """(method, path) -> whether the JWT authorizer guards it, from template.yaml."""
+    """(method, path) -> whether the JWT authorizer guards it, from template.yaml: the citizen
+    API's function (the agency's HTML pages, functions/agency, are not this JSON API)."""
     template = yaml.load((ROOT / "template.yaml").read_text(), Loader=_Loader)  # noqa: S506
     routes = {}
     for resource in template["Resources"].values():
+        if (resource.get("Properties") or {}).get("CodeUri") != "functions/api":
+            continue
         for event in (resource.get("Properties") or {}).get("Events", {}).values():
             if event.get("Type") == "HttpApi":
                 props = event["Properties"]

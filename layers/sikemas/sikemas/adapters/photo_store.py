@@ -82,20 +82,31 @@ class S3PhotoStore:
         15 MB, valid 15 minutes. (S3 enforces the policy; the photo function re-checks.)"""
         return self._presigned_post(original_key(report_id, slot), slot, now)
 
-    def presigned_after_upload(self, report_id: str, slot: int, now: datetime) -> Upload:
-        """The same policy for an agency's after photo, under ``after/<report id>/<slot>``."""
-        return self._presigned_post(after_key(report_id, slot), slot, now)
+    def presigned_after_upload(
+        self, report_id: str, slot: int, now: datetime, *, redirect: str | None = None
+    ) -> Upload:
+        """The same policy for an agency's after photo, under ``after/<report id>/<slot>``.
+        ``redirect``: where S3 sends a browser form after the upload (``success_action_redirect``,
+        signed into the policy: the agency's page posts the photo straight to S3)."""
+        return self._presigned_post(after_key(report_id, slot), slot, now, redirect=redirect)
 
-    def _presigned_post(self, key: str, slot: int, now: datetime) -> Upload:
+    def _presigned_post(
+        self, key: str, slot: int, now: datetime, *, redirect: str | None = None
+    ) -> Upload:
         conditions: list[Any] = [
             {"bucket": self._bucket},
             ["eq", "$key", key],
             ["starts-with", "$Content-Type", "image/"],
             ["content-length-range", MIN_PHOTO_BYTES, MAX_PHOTO_BYTES],
         ]
+        fields: dict[str, Any] = {}
+        if redirect:
+            conditions.append({"success_action_redirect": redirect})
+            fields["success_action_redirect"] = redirect
         post = self._s3.generate_presigned_post(
             Bucket=self._bucket,
             Key=key,
+            Fields=fields or None,
             Conditions=conditions,
             ExpiresIn=int(UPLOAD_EXPIRY.total_seconds()),
         )

@@ -167,16 +167,18 @@ class FollowUp:
 
         return self._run(report_id, step)
 
-    def after_upload(self, report_id: str, agency: str) -> Upload:
+    def after_upload(self, report_id: str, agency: str, redirect: str | None = None) -> Upload:
         """A presigned POST for the next "after" photo (``after/<report id>/<n>``), while the
-        agency works on the report."""
+        agency works on the report; ``redirect``: S3 sends the page's form back there."""
         report = self._get(report_id)
         self._check_agency(report, agency)
         _require(report, _AGENCY_WORK)
         taken = max((p.slot for p in report.after_photos), default=0)
         if taken >= MAX_AFTER_PHOTOS:
             raise UploadNotAllowed(details=[{"field": "after_slot", "maximum": MAX_AFTER_PHOTOS}])
-        return self._photos.presigned_after_upload(report.id, taken + 1, self._clock())
+        return self._photos.presigned_after_upload(
+            report.id, taken + 1, self._clock(), redirect=redirect
+        )
 
     # -- vertical agencies (or an admin for them) -------------------------------------------
 
