@@ -118,6 +118,7 @@ def create_app(deps: ApiDependencies) -> APIGatewayHttpResolver:
                     city, done.report, photo_base_url=photo_base, sign=intake.private_link
                 ),
                 "uploads": [views.upload_view(u) for u in done.uploads],
+                "notice": views.emergency_notice(city, done.report.category),
             },
             status=201,
             headers={"Idempotent-Replayed": "true"} if done.replayed else None,

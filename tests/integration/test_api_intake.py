@@ -102,6 +102,21 @@ def test_a_category_needing_no_photo_is_routed_at_once_to_its_city_agency(api: A
     assert body["uploads"] == []
 
 
+def test_filing_a_fire_tells_the_citizen_to_call_113_as_well(api: Api):
+    fire = {
+        "kind": "complaint",
+        "category": "kebakaran",
+        "description": "Asap tebal dari gudang di belakang pasar, api mulai terlihat.",
+        "location": {"lat": 0.7335, "lon": 124.3167, "accuracy_m": 10},
+    }
+    status, body, _ = api.call("POST", "/v1/reports", body=fire)
+
+    assert status == 201, body
+    assert "113" in body["notice"]["id"] and "113" in body["notice"]["en"]
+    _, permit, _ = api.call("POST", "/v1/reports", body=PERMIT)
+    assert permit["notice"] is None
+
+
 def test_a_vertical_agencys_category_is_forwarded(api: Api):
     _, body, _ = api.call("POST", "/v1/reports", body=WATER)
 

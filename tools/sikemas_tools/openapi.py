@@ -296,6 +296,9 @@ class PublicReport(_ReportBase):
 class Created(BaseModel):
     report: OwnerReport
     uploads: list[Upload]
+    notice: Text | None = Field(
+        description="for an emergency category (fire): call the emergency number as well"
+    )
 
 
 class OwnerReportOut(BaseModel):

@@ -33,6 +33,21 @@ def categories_view(city: City) -> dict[str, Any]:
     return {"categories": [category_view(city, code) for code in city.categories]}
 
 
+def emergency_notice(city: City, code: str) -> dict[str, str] | None:
+    """What the citizen reads on filing an emergency (fire): the report is no substitute for
+    calling the emergency number now."""
+    c = city.categories.get(code)
+    if c is None or not c.emergency:
+        return None
+    number = c.emergency_number or "112"
+    return {
+        "id": f"Keadaan darurat: segera telepon juga {number}. Laporan ini tidak menggantikan "
+        "panggilan darurat.",
+        "en": f"An emergency: call {number} now as well. This report does not replace an "
+        "emergency call.",
+    }
+
+
 def upload_view(u: Upload) -> dict[str, Any]:
     return {
         "slot": u.slot,
