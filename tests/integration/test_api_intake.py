@@ -112,7 +112,8 @@ def test_filing_a_fire_tells_the_citizen_to_call_113_as_well(api: Api):
     status, body, _ = api.call("POST", "/v1/reports", body=fire)
 
     assert status == 201, body
-    assert "113" in body["notice"]["id"] and "113" in body["notice"]["en"]
+    assert "113" in body["notice"]["id"]
+    assert "113" in body["notice"]["en"]
     _, permit, _ = api.call("POST", "/v1/reports", body=PERMIT)
     assert permit["notice"] is None
 
