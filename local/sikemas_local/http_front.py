@@ -25,7 +25,7 @@ import time
 import traceback
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Any
@@ -73,6 +73,8 @@ class FrontConfig:
     user_pool_client_id: str | None = None
     s3: Any = None  # boto3 s3 client, for /public/
     public_bucket: str | None = None
+    # Every function of the template by logical id, for /_local/invoke/<LogicalId>.
+    functions: dict[str, LocalFunction] = field(default_factory=dict)
 
 
 def cookies_from(header: str | None) -> list[str]:
@@ -196,6 +198,7 @@ def json_response(status: int, document: Any, extra: dict[str, str] | None = Non
     return HttpResponse(status, headers, json.dumps(document, separators=(",", ":")).encode())
 
 
+_INVOKE = "/_local/invoke/"
 NOT_FOUND = HttpResponse(404, [("content-type", "application/json")], b'{"message":"Not Found"}')
 INTERNAL_ERROR = HttpResponse(
     500, [("content-type", "application/json")], b'{"message":"Internal Server Error"}'
@@ -282,7 +285,64 @@ class Front:
     def _local(self, method: str, path: str, body: bytes) -> HttpResponse:
         if path == "/_local/token" and method == "POST":
             return self._token(body)
+        if path == "/_local/outbox" and method == "GET":
+            from sikemas_local import outbox
+
+            found = outbox.messages(self.config.account_id, self.config.region)
+            return json_response(200, {"messages": found})
+        if path.startswith(_INVOKE) and method == "POST":
+            return self._invoke_directly(path.removeprefix(_INVOKE), body)
         return NOT_FOUND
+
+    def _invoke_directly(self, logical_id: str, body: bytes) -> HttpResponse:
+        """`POST /_local/invoke/<LogicalId>` with an event: the function's JSON result, as the
+        console's Test button (Lambda's Invoke) gives it; a raised exception is Lambda's
+        `{"errorType", "errorMessage", "stackTrace"}` with `X-Amz-Function-Error: Unhandled`."""
+        function = self.config.functions.get(logical_id)
+        if function is None:
+            known = ", ".join(sorted(self.config.functions))
+            return json_response(
+                404,
+                {
+                    "Type": "User",
+                    "message": f"Function not found: {logical_id} (the template has: {known})",
+                },
+                {"x-amzn-errortype": "ResourceNotFoundException"},
+            )
+        try:
+            event = json.loads(body or b"{}")
+        except ValueError:
+            return json_response(
+                400,
+                {"Type": "User", "message": "Could not parse request body into json"},
+                {"x-amzn-errortype": "InvalidRequestContentException"},
+            )
+        with logs.invoking(function):
+            try:
+                result = function.invoke(event)
+            except Exception as error:
+                _report(function.name, f"raised:\n{traceback.format_exc()}")
+                failure = {
+                    "errorType": type(error).__name__,
+                    "errorMessage": str(error),
+                    "stackTrace": traceback.format_tb(error.__traceback__),
+                }
+                return _answered_by(
+                    json_response(200, failure, {"x-amz-function-error": "Unhandled"}),
+                    function.name,
+                )
+        try:
+            return _answered_by(json_response(200, result), function.name)
+        except (TypeError, ValueError):
+            _report(function.name, f"result is not JSON: {result!r}\n")
+            failure = {
+                "errorType": "Runtime.MarshalError",
+                "errorMessage": "Unable to marshal response: the result is not JSON serializable",
+            }
+            return _answered_by(
+                json_response(200, failure, {"x-amz-function-error": "Unhandled"}),
+                function.name,
+            )
 
     def _token(self, body: bytes) -> HttpResponse:
         """A Cognito ID token for a phone number, minted through the emulated pool's admin flow

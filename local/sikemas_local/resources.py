@@ -42,6 +42,10 @@ NOT_EMULATED: dict[str, str] = {
     "AWS::SNS::Subscription": "every SNS message is printed by the runner instead",
     "AWS::CloudFront::Distribution": "the local front serves /public/ from the bucket",
     "AWS::CloudFront::OriginAccessControl": "no IAM enforcement locally",
+    "AWS::CloudTrail::Trail": (
+        "no CloudTrail locally: moto records no data events; the admin's name from the event is "
+        "on the timeline and in the function's log"
+    ),
 }
 
 

@@ -12,16 +12,17 @@ from typing import Any
 
 import boto3
 
-from sikemas_local import moto_fixes, state
+from sikemas_local import moto_fixes, outbox, state
 from sikemas_local.auth import JwtAuthorizer
 from sikemas_local.http_front import BoundRoute, Front, FrontConfig, serve
 from sikemas_local.poller import QueuePoller, SnsWatcher
 from sikemas_local.provision import Stack, adopt, provision
 from sikemas_local.runtime import LocalFunction, make_importable
-from sikemas_local.streams import MotoShard, StreamReader, discard
+from sikemas_local.streams import MotoShard, StreamDelivery, StreamReader, discard
 from sikemas_local.template import (
     REPO_ROOT,
     TEMPLATE_PATH,
+    DynamoDbSource,
     FunctionSpec,
     TemplateError,
     function_specs,
@@ -126,11 +127,19 @@ def cdn_origin_buckets(template: dict[str, Any], stack: Stack) -> list[str]:
     return found
 
 
+_EXECUTE_API = re.compile(r"https://[^/\s]+\.execute-api\.[a-z0-9-]+\.amazonaws\.com")
+
+
 def local_urls(environment: dict[str, str], port: int) -> dict[str, str]:
-    """`https://` URLs of the local CDN become `http://`: the front speaks plain HTTP."""
+    """`https://` URLs of the local CDN become `http://`: the front speaks plain HTTP. The HTTP
+    API's own URL (``https://<api>.execute-api.<region>.amazonaws.com``, the base of agency
+    links) is the front too."""
     secure = "https://" + _LOCAL_CDN.format(port=port)
     plain = "http://" + _LOCAL_CDN.format(port=port)
-    return {name: value.replace(secure, plain) for name, value in environment.items()}
+    return {
+        name: _EXECUTE_API.sub(plain, value.replace(secure, plain))
+        for name, value in environment.items()
+    }
 
 
 def http_authorizer(
@@ -176,9 +185,30 @@ def rebase_endpoints(stack: Stack, endpoint_url: str) -> None:
     }
 
 
-def stream_readers(stack: Stack, stop: threading.Event) -> list[StreamReader]:
-    """A reader for each table with a stream. None of the template's functions consumes a
-    stream yet: the records are dropped once read, so moto does not keep them for ever."""
+def assignments_topic(stack: Stack) -> str | None:
+    """The topic agencies subscribe to (``AssignmentsTopic``), when the template has one."""
+    if stack.types.get("AssignmentsTopic") != "AWS::SNS::Topic":
+        return None
+    return stack.refs.get("AssignmentsTopic")
+
+
+def stream_readers(
+    stack: Stack,
+    stop: threading.Event,
+    *,
+    specs: dict[str, FunctionSpec] | None = None,
+    functions: dict[str, LocalFunction] | None = None,
+    sqs: Any = None,
+) -> list[StreamReader]:
+    """A reader for each table with a stream. A function with a `DynamoDB` event on the table
+    gets its records as Lambda's event source mapping delivers them (`StreamDelivery`); a
+    table no function reads has its records dropped once read, so moto does not keep them."""
+    consumers: dict[str, tuple[FunctionSpec, DynamoDbSource]] = {}
+    for spec in (specs or {}).values():
+        for source in spec.stream_sources:
+            if source.table in consumers:
+                raise TemplateError(f"{source.table}: one stream consumer is emulated locally")
+            consumers[source.table] = (spec, source)
     readers = []
     for logical_id, kind in stack.types.items():
         if kind != "AWS::DynamoDB::Table" or "StreamArn" not in stack.attributes.get(
@@ -186,7 +216,27 @@ def stream_readers(stack: Stack, stop: threading.Event) -> list[StreamReader]:
         ):
             continue
         shard = MotoShard(stack.account_id, stack.region, stack.refs[logical_id])
-        readers.append(StreamReader(shard=shard, consumer=discard, stop=stop, name=logical_id))
+        consumer: Any = discard
+        batch_size = 100
+        if logical_id in consumers and functions is not None:
+            spec, source = consumers[logical_id]
+            consumer = StreamDelivery(
+                function=functions[spec.logical_id],
+                source=source,
+                stream_arn=stack.get_att(logical_id, "StreamArn"),
+                region=stack.region,
+                shard=shard,
+                sqs=sqs,
+                on_failure_queue_url=(
+                    stack.refs[source.on_failure_queue] if source.on_failure_queue else None
+                ),
+            )
+            batch_size = source.batch_size
+        readers.append(
+            StreamReader(
+                shard=shard, consumer=consumer, stop=stop, batch_size=batch_size, name=logical_id
+            )
+        )
     return readers
 
 
@@ -249,6 +299,16 @@ def start(
             function.load()
             functions[logical_id] = function
         session = boto3.session.Session(region_name=region)
+        outbox.install()
+        assignments = assignments_topic(stack)
+        if assignments is not None:
+            city = stack.function_environment(next(iter(specs)))["CITY"] if specs else None
+            if city:
+                outbox.subscribe_agencies(
+                    session.client("sns", endpoint_url=moto_url),
+                    assignments,
+                    repo_root / "cities" / city,
+                )
         authorizer, pool_id, client_id = http_authorizer(template, stack, moto_url)
         buckets = cdn_origin_buckets(template, stack)
         config = FrontConfig(
@@ -266,6 +326,7 @@ def start(
             user_pool_client_id=client_id,
             s3=session.client("s3", endpoint_url=moto_url),
             public_bucket=stack.refs[buckets[0]] if len(buckets) == 1 else None,
+            functions=functions,
         )
         front = Front(config)
         threads: list[threading.Thread] = []
@@ -289,7 +350,7 @@ def start(
             watcher.check()
             watcher.log = print
         threads.append(watcher)
-        streams = stream_readers(stack, stop)
+        streams = stream_readers(stack, stop, specs=specs, functions=functions, sqs=sqs)
         threads += streams
         snapshots = None
         if data_dir is not None:

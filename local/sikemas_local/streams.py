@@ -10,22 +10,30 @@ Streams API: moto's GetRecords serialises every record's images anew (measured: 
 ~15 records a report, more than the create itself), and every GetRecords leaves a shard
 iterator behind that moto never forgets. moto's records are already in the stream's JSON shape.
 
-Today no function of the template consumes the stream, and the reader's consumer drops the
-records. A function with a `DynamoDB` event in the template is to get the reader's batches as
-Lambda's event (`dynamodb_event`), with its batch size, as the SQS poller does for queues.
+A function with a `DynamoDB` event in the template gets the reader's batches through a
+`StreamDelivery` (its consumer), as Lambda's DynamoDB event source mapping delivers them: the
+mapping's filter criteria, batch size, partial-batch responses (`ReportBatchItemFailures`:
+checkpoint before the first failed record, retry from it), bisection of a failing batch,
+`MaximumRetryAttempts`, and the on-failure destination (an SQS message describing the batch, in
+Lambda's shape). A table no function reads has its records dropped once read (`discard`).
 """
 
 from __future__ import annotations
 
 import copy
+import json
 import sys
 import threading
 import traceback
 from collections.abc import Callable
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 from sikemas_local.state import GATE, Gate
+
+if TYPE_CHECKING:
+    from sikemas_local.runtime import LocalFunction
+    from sikemas_local.template import DynamoDbSource
 
 Consumer = Callable[[list[dict[str, Any]]], None]
 
@@ -141,3 +149,145 @@ class StreamReader(threading.Thread):
 
 def discard(_records: list[dict[str, Any]]) -> None:
     """The consumer while no function reads the stream."""
+
+
+def matches(pattern: Any, value: Any) -> bool:
+    """An event filter pattern (exact values only: a list of allowed values, or nested keys)
+    against a record, as Lambda's FilterCriteria reads it."""
+    if isinstance(pattern, dict):
+        return isinstance(value, dict) and all(
+            key in value and matches(sub, value[key]) for key, sub in pattern.items()
+        )
+    if isinstance(pattern, list):
+        if any(isinstance(p, dict) for p in pattern):
+            raise ValueError(f"filter operators are not emulated locally: {pattern}")
+        return value in pattern
+    return bool(pattern == value)
+
+
+class KeepBatch(Exception):
+    """The batch failed and retries are unbounded: the reader offers it again later."""
+
+
+class StreamDelivery:
+    """Lambda's DynamoDB event source mapping for one function: the `StreamReader`'s consumer.
+
+    A call returns once every record of the batch is done: filtered out, processed, or (retries
+    exhausted) described on the on-failure queue. It checkpoints as it goes (`shard.forget`), so
+    a record done is never delivered again, as Lambda's checkpoint."""
+
+    def __init__(
+        self,
+        *,
+        function: LocalFunction,
+        source: DynamoDbSource,
+        stream_arn: str,
+        region: str,
+        shard: MotoShard | None = None,
+        sqs: Any = None,
+        on_failure_queue_url: str | None = None,
+        log: Callable[[str], None] = print,
+    ) -> None:
+        self.function = function
+        self.source = source
+        self.stream_arn = stream_arn
+        self.region = region
+        self.shard = shard
+        self.sqs = sqs
+        self.on_failure_queue_url = on_failure_queue_url
+        self.log = log
+        self.invocations = 0
+
+    def __call__(self, records: list[dict[str, Any]]) -> None:
+        event = dynamodb_event(records, stream_arn=self.stream_arn, region=self.region)["Records"]
+        kept = [
+            record
+            for record in event
+            if not self.source.filters or any(matches(f, record) for f in self.source.filters)
+        ]
+        if kept:
+            self._deliver(kept)
+
+    def _invoke(self, records: list[dict[str, Any]]) -> int | None:
+        """Index of the first record to retry from, or None when all succeeded."""
+        from sikemas_local import logs
+
+        self.invocations += 1
+        try:
+            with logs.invoking(self.function):
+                result = self.function.invoke({"Records": records})
+        except Exception:
+            print(f"[stream] {self.function.spec.logical_id} raised", file=sys.stderr)
+            traceback.print_exc()
+            return -1  # the whole batch failed (function error)
+        if not self.source.report_batch_item_failures:
+            return None
+        failures = (result or {}).get("batchItemFailures") if isinstance(result, dict) else None
+        if not failures:
+            return None
+        sequences = [r["dynamodb"]["SequenceNumber"] for r in records]
+        identifiers = [f.get("itemIdentifier") if isinstance(f, dict) else None for f in failures]
+        if any(i not in sequences for i in identifiers):
+            return 0  # Lambda treats a malformed or unknown identifier as the whole batch failing
+        return min(sequences.index(i) for i in identifiers)
+
+    def _deliver(self, records: list[dict[str, Any]]) -> None:
+        pending = records
+        retries = 0
+        while pending:
+            failed_at = self._invoke(pending)
+            if failed_at is None:
+                self._checkpoint(pending[-1])
+                return
+            if failed_at == -1 and self.source.bisect_on_error and len(pending) > 1:
+                half = len(pending) // 2
+                self._deliver(pending[:half])
+                self._deliver(pending[half:])
+                return
+            if failed_at > 0:
+                self._checkpoint(pending[failed_at - 1])
+                pending = pending[failed_at:]
+            retries += 1
+            limit = self.source.maximum_retry_attempts
+            if limit < 0:
+                raise KeepBatch
+            if retries > limit:
+                self._give_up(pending, retries)
+                self._checkpoint(pending[-1])
+                return
+
+    def _checkpoint(self, record: dict[str, Any]) -> None:
+        if self.shard is not None:
+            self.shard.forget(int(record["dynamodb"]["SequenceNumber"]))
+
+    def _give_up(self, records: list[dict[str, Any]], invokes: int) -> None:
+        """Lambda's on-failure record for a stream batch: where it is, not what it holds."""
+        first, last = records[0]["dynamodb"], records[-1]["dynamodb"]
+        message = {
+            "requestContext": {
+                "requestId": str(first["SequenceNumber"]),
+                "functionArn": self.function.arn,
+                "condition": "RetryAttemptsExhausted",
+                "approximateInvokeCount": invokes,
+            },
+            "responseContext": {"statusCode": 200, "executedVersion": "$LATEST"},
+            "version": "1.0",
+            "timestamp": datetime.now(UTC).isoformat(),
+            "DDBStreamBatchInfo": {
+                "shardId": "local-shard",
+                "startSequenceNumber": str(first["SequenceNumber"]),
+                "endSequenceNumber": str(last["SequenceNumber"]),
+                "approximateArrivalOfFirstRecord": first.get("ApproximateCreationDateTime"),
+                "approximateArrivalOfLastRecord": last.get("ApproximateCreationDateTime"),
+                "batchSize": len(records),
+                "streamArn": self.stream_arn,
+            },
+        }
+        self.log(
+            f"[stream] {self.function.spec.logical_id}: {len(records)} record(s) failed after "
+            f"{invokes} attempts: on-failure destination"
+        )
+        if self.sqs is not None and self.on_failure_queue_url:
+            self.sqs.send_message(
+                QueueUrl=self.on_failure_queue_url, MessageBody=json.dumps(message)
+            )

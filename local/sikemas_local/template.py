@@ -63,6 +63,21 @@ class SqsSource:
 
 
 @dataclass(frozen=True)
+class DynamoDbSource:
+    """A function's DynamoDB stream event source mapping, as the local stack emulates it."""
+
+    table: str  # logical id of the AWS::DynamoDB::Table whose StreamArn it names
+    batch_size: int
+    batching_window_s: int
+    report_batch_item_failures: bool
+    bisect_on_error: bool
+    maximum_retry_attempts: int  # -1: until the record expires (Lambda's default)
+    filters: tuple[dict[str, Any], ...]  # FilterCriteria patterns (any one matches)
+    on_failure_queue: str | None  # logical id of the AWS::SQS::Queue destination
+    event_name: str
+
+
+@dataclass(frozen=True)
 class FunctionSpec:
     logical_id: str
     code_dir: Path
@@ -73,6 +88,7 @@ class FunctionSpec:
     layers: list[Any] = field(default_factory=list)
     http_routes: list[HttpRoute] = field(default_factory=list)
     sqs_sources: list[SqsSource] = field(default_factory=list)
+    stream_sources: list[DynamoDbSource] = field(default_factory=list)
 
 
 _PATH_PARAMETER = re.compile(r"\{([A-Za-z0-9_.-]+)(\+?)\}")
@@ -123,12 +139,15 @@ def function_specs(
         }
         routes: list[HttpRoute] = []
         sources: list[SqsSource] = []
+        streams: list[DynamoDbSource] = []
         for event_name, event in (props.get("Events", {}) or {}).items():
             event_props: dict[str, Any] = event.get("Properties", {}) or {}
             if event["Type"] == "HttpApi":
                 routes.append(_http_route(event_name, event_props, resources, global_api))
             elif event["Type"] == "SQS":
                 sources.append(_sqs_source(logical_id, event_name, event_props))
+            elif event["Type"] == "DynamoDB":
+                streams.append(_dynamodb_source(logical_id, event_name, event_props))
             else:
                 raise TemplateError(f"{logical_id}.{event_name}: event type {event['Type']}")
         specs[logical_id] = FunctionSpec(
@@ -142,6 +161,7 @@ def function_specs(
             layers=[*(global_fn.get("Layers") or []), *(props.get("Layers") or [])],
             http_routes=routes,
             sqs_sources=sources,
+            stream_sources=streams,
         )
     return specs
 
@@ -183,5 +203,64 @@ def _sqs_source(logical_id: str, event_name: str, props: dict[str, Any]) -> SqsS
         batching_window_s=int(props.get("MaximumBatchingWindowInSeconds", 0)),
         report_batch_item_failures="ReportBatchItemFailures"
         in (props.get("FunctionResponseTypes") or []),
+        event_name=event_name,
+    )
+
+
+_DYNAMODB_PROPERTIES = frozenset(
+    {
+        "Stream",
+        "StartingPosition",
+        "BatchSize",
+        "MaximumBatchingWindowInSeconds",
+        "FunctionResponseTypes",
+        "BisectBatchOnFunctionError",
+        "MaximumRetryAttempts",
+        "MaximumRecordAgeInSeconds",
+        "FilterCriteria",
+        "DestinationConfig",
+        "Enabled",
+        "ParallelizationFactor",
+    }
+)
+
+
+def _dynamodb_source(logical_id: str, event_name: str, props: dict[str, Any]) -> DynamoDbSource:
+    where = f"{logical_id}.{event_name}"
+    unknown = sorted(set(props) - _DYNAMODB_PROPERTIES)
+    if unknown:
+        raise TemplateError(f"{where}: DynamoDB event properties {unknown} are not emulated")
+    stream = props.get("Stream")
+    if not (
+        isinstance(stream, dict)
+        and "Fn::GetAtt" in stream
+        and list(stream["Fn::GetAtt"])[1:] == ["StreamArn"]
+    ):
+        raise TemplateError(f"{where}: Stream must be !GetAtt <Table>.StreamArn")
+    if props.get("StartingPosition") not in ("TRIM_HORIZON", "LATEST"):
+        raise TemplateError(f"{where}: StartingPosition must be TRIM_HORIZON or LATEST")
+    filters = []
+    for f in (props.get("FilterCriteria") or {}).get("Filters") or []:
+        try:
+            pattern = json.loads(f["Pattern"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise TemplateError(f"{where}: a filter's Pattern must be JSON") from exc
+        filters.append(pattern)
+    destination = ((props.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
+    queue = None
+    if destination is not None:
+        if not (isinstance(destination, dict) and "Fn::GetAtt" in destination):
+            raise TemplateError(f"{where}: OnFailure Destination must be !GetAtt <Queue>.Arn")
+        queue = str(destination["Fn::GetAtt"][0])
+    return DynamoDbSource(
+        table=str(stream["Fn::GetAtt"][0]),
+        batch_size=int(props.get("BatchSize", 100)),
+        batching_window_s=int(props.get("MaximumBatchingWindowInSeconds", 0)),
+        report_batch_item_failures="ReportBatchItemFailures"
+        in (props.get("FunctionResponseTypes") or []),
+        bisect_on_error=bool(props.get("BisectBatchOnFunctionError", False)),
+        maximum_retry_attempts=int(props.get("MaximumRetryAttempts", -1)),
+        filters=tuple(filters),
+        on_failure_queue=queue,
         event_name=event_name,
     )

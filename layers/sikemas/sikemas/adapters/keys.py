@@ -10,19 +10,38 @@
 | reporter's daily quota | ``REPORTER#<opaque id>`` | ``QUOTA#<yyyy-mm-dd>`` |
 | identity (token ``sub``) | ``IDENTITY#<sub>`` | ``REPORTER`` |
 | idempotency record | ``REPORTER#<opaque id>`` | ``IDEMPOTENCY#<sha256 of key>`` |
+| short link (TTL) | ``SHORT#<code>`` | ``LINK`` |
+| message sent (TTL) | ``SENT#<event id>`` | ``MARK`` |
 
 Index ``ByReporter`` (GSI1PK, GSI1SK) = (``REPORTER#<id>``, ``<created iso>#<ulid>``): "my
 reports", newest first. Only report items carry GSI1 keys.
+
+Index ``ByStatus`` (GSI2PK, GSI2SK) = (``STATUS#<status>``, ``<status_since iso>#<ulid>``): the
+review queue and the admins' lists, longest in the state first. Every report item.
+
+Index ``ByAgency`` (GSI3PK, GSI3SK) = (``AGENCY#<code>``, ``<status>#<status_since iso>#<ulid>``):
+an agency's inbox. Only reports in an open state (assigned, in progress, forwarded, for review)
+carry GSI3 keys: a closed report leaves the index (the write drops its attributes).
+
+Index ``ByDue`` (GSI4PK, GSI4SK) = (``DUE``, ``<next due instant, UTC iso>#<ulid>``): what the
+watcher owes next (a reminder at 75 % of the response clock, a clock passing unmet;
+``sikemas.domain.watch.next_due``). Only reports that still owe something carry GSI4 keys; the
+watcher reads ``GSI4SK <= now``. One partition: a city's open reports are thousands, not
+millions, and the watcher's read every 15 minutes is one query of what is due.
 """
 
 from __future__ import annotations
 
 import hashlib
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 Key = dict[str, dict[str, str]]
 
 BY_REPORTER_INDEX = "ByReporter"
+BY_STATUS_INDEX = "ByStatus"
+BY_AGENCY_INDEX = "ByAgency"
+BY_DUE_INDEX = "ByDue"
+DUE_PARTITION = "DUE"
 
 
 def _key(pk: str, sk: str) -> Key:
@@ -44,8 +63,22 @@ def report_partition(report_id: str) -> str:
     return f"REPORT#{report_id}"
 
 
+def report_id_of_partition(pk: str) -> str | None:
+    """The report id of a ``REPORT#<ulid>`` partition key (a stream record's), else None."""
+    prefix = "REPORT#"
+    return pk[len(prefix) :] if pk.startswith(prefix) else None
+
+
 def tracking(code: str) -> Key:
     return _key(f"TRACKING#{code}", "ALIAS")
+
+
+def short_link(code: str) -> Key:
+    return _key(f"SHORT#{code}", "LINK")
+
+
+def sent_marker(event_id: str) -> Key:
+    return _key(f"SENT#{event_id}", "MARK")
 
 
 def counter(day: date, dimension: str, value: str) -> Key:
@@ -80,3 +113,40 @@ def by_reporter(
 
 def by_reporter_partition(reporter_id: str) -> str:
     return f"REPORTER#{reporter_id}"
+
+
+def by_status(status: str, status_since: datetime, report_id: str) -> Key:
+    return {
+        "GSI2PK": {"S": by_status_partition(status)},
+        "GSI2SK": {"S": f"{status_since.isoformat()}#{report_id}"},
+    }
+
+
+def by_status_partition(status: str) -> str:
+    return f"STATUS#{status}"
+
+
+def by_agency(agency: str, status: str, status_since: datetime, report_id: str) -> Key:
+    return {
+        "GSI3PK": {"S": by_agency_partition(agency)},
+        "GSI3SK": {"S": f"{status}#{status_since.isoformat()}#{report_id}"},
+    }
+
+
+def by_agency_partition(agency: str) -> str:
+    return f"AGENCY#{agency}"
+
+
+def due_instant(at: datetime) -> str:
+    """A sortable UTC instant (every GSI4SK in the same form, whatever the offset given)."""
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def by_due(due: datetime, report_id: str) -> Key:
+    return {"GSI4PK": {"S": DUE_PARTITION}, "GSI4SK": {"S": f"{due_instant(due)}#{report_id}"}}
+
+
+def due_upto(now: datetime) -> str:
+    """The GSI4SK bound of everything due at ``now`` (``#`` sorts before any id's letters,
+    ``~`` after them)."""
+    return f"{due_instant(now)}#~"

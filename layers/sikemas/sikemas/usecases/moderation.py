@@ -1,8 +1,9 @@
-"""An admin's changes to what the public sees of a report: hide it, or change its privacy.
+"""An admin's changes to what the public sees of a report: hide it, change its privacy, or
+redact its public text.
 
-Either way its photos lose their public copies: a hidden or confidential report keeps only
+Hiding it or making it confidential takes its photos' public copies away: such a report keeps only
 private copies (its owner sees them through short-lived links), and the timeline records the
-change. There is no admin API yet; this is the use case it will call.
+change. The admin function (``functions/admin``) calls these.
 """
 
 from __future__ import annotations
@@ -41,6 +42,46 @@ class Moderation:
             report_id, EventType.PRIVACY, admin=admin, note=note, hidden=None, privacy=privacy
         )
 
+    def redact(
+        self,
+        report_id: str,
+        *,
+        admin: str,
+        description: str | None = None,
+        address: str | None = None,
+        note: str | None = None,
+    ) -> Report:
+        """Replace the report's text that others read (its description, its address) with the
+        admin's version: personal data or abuse a citizen wrote goes for good. The timeline
+        names the fields replaced, never their former text."""
+        for _ in range(_ATTEMPTS):
+            report = self._repo.get(report_id)
+            if report is None:
+                raise ReportNotFound
+            changes: dict[str, str] = {}
+            if description is not None and description != report.description:
+                changes["description"] = description
+            if address is not None and address != report.address:
+                changes["address"] = address
+            if not changes:
+                return report
+            t = amend(
+                report,
+                EventType.REDACTED,
+                at=self._clock(),
+                actor=Actor.ADMIN,
+                actor_name=admin,
+                note=note,
+                data={"fields": sorted(changes)},
+                **changes,
+            )
+            try:
+                self._repo.apply(t)
+            except ConcurrentUpdate:
+                continue
+            return t.after
+        raise ConcurrentUpdate
+
     def _change(
         self,
         report_id: str,
@@ -62,11 +103,12 @@ class Moderation:
             )
             if changed == report:
                 return report
-            photos = report.photos
+            photos, after_photos = report.photos, report.after_photos
             if not changed.public_copies_allowed:
                 # Private copies first, then the record: a crash in between leaves the public
                 # copies listed (and a retry moves them); never a record pointing at nothing.
                 photos = tuple(self._private(p) for p in photos)
+                after_photos = tuple(self._private(p) for p in after_photos)
             data = {"hidden": changed.hidden, "privacy": changed.privacy.value}
             t = amend(
                 report,
@@ -79,6 +121,7 @@ class Moderation:
                 hidden=changed.hidden,
                 privacy=changed.privacy,
                 photos=photos,
+                after_photos=after_photos,
             )
             try:
                 self._repo.apply(t)
