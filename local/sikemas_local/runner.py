@@ -12,7 +12,7 @@ from typing import Any
 
 import boto3
 
-from sikemas_local import moto_fixes, outbox, state
+from sikemas_local import clock, moto_fixes, outbox, state
 from sikemas_local.auth import JwtAuthorizer
 from sikemas_local.http_front import BoundRoute, Front, FrontConfig, serve
 from sikemas_local.poller import QueuePoller, SnsWatcher
@@ -328,8 +328,21 @@ def start(
             public_bucket=stack.refs[buckets[0]] if len(buckets) == 1 else None,
             functions=functions,
         )
+        scheduler = clock.Scheduler(
+            schedules=[
+                clock.Scheduled(
+                    function=functions[logical_id],
+                    every=clock.rate_of(str(stack.resolve(source.expression))),
+                    event_name=source.event_name,
+                )
+                for logical_id, spec in specs.items()
+                for source in spec.schedules
+            ],
+            stop=stop,
+        )
+        config.scheduler = scheduler
         front = Front(config)
-        threads: list[threading.Thread] = []
+        threads: list[threading.Thread] = [scheduler]
         sqs = session.client("sqs", endpoint_url=moto_url)
         for logical_id, spec in specs.items():
             for source in spec.sqs_sources:
