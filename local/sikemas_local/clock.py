@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -43,7 +43,8 @@ def now() -> datetime:
 
 
 def move(body: dict[str, Any]) -> datetime:
-    """``{"now": "<ISO 8601>"}`` or ``{"advance_hours": N}``: the new time (UTC)."""
+    """``{"now": "<ISO 8601>"}``, ``{"advance_hours": N}`` or ``{"reset": true}`` (the real
+    time again): the new time (UTC)."""
     composition = _composition()
     real = datetime.now(UTC)
     if "now" in body:
@@ -51,11 +52,13 @@ def move(body: dict[str, Any]) -> datetime:
         if target.tzinfo is None:
             raise ValueError("now needs a UTC offset (e.g. 2026-08-16T19:00:00+08:00)")
         composition.set_clock_offset(target - real)
+    elif body.get("reset") is True:  # back to the real time
+        composition.set_clock_offset(timedelta(0))
     elif "advance_hours" in body:
         hours = float(body["advance_hours"])
         composition.set_clock_offset(composition.clock_offset() + timedelta(hours=hours))
     else:
-        raise ValueError('give "now" (ISO 8601) or "advance_hours"')
+        raise ValueError('give "now" (ISO 8601), "advance_hours" or "reset": true')
     return now()
 
 
@@ -78,15 +81,17 @@ class Scheduled:
         }
 
 
-@dataclass
 class Scheduler(threading.Thread):
-    schedules: list[Scheduled]
-    stop: threading.Event
-    poll_s: float = 5.0
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    """Runs the schedules on the stack's clock (checked every ``poll_s`` real seconds)."""
 
-    def __post_init__(self) -> None:
-        threading.Thread.__init__(self, name="scheduler", daemon=True)
+    def __init__(
+        self, *, schedules: list[Scheduled], stop: threading.Event, poll_s: float = 5.0
+    ) -> None:
+        super().__init__(name="scheduler", daemon=True)
+        self.schedules = schedules
+        self.stop = stop
+        self.poll_s = poll_s
+        self._lock = threading.Lock()
 
     def run(self) -> None:
         while not self.stop.wait(self.poll_s):

@@ -192,6 +192,13 @@ def assignments_topic(stack: Stack) -> str | None:
     return stack.refs.get("AssignmentsTopic")
 
 
+def alerts_topic(stack: Stack) -> str | None:
+    """The admins' topic (``AlertsTopic``), when the template has one."""
+    if stack.types.get("AlertsTopic") != "AWS::SNS::Topic":
+        return None
+    return stack.refs.get("AlertsTopic")
+
+
 def stream_readers(
     stack: Stack,
     stop: threading.Event,
@@ -309,6 +316,13 @@ def start(
                     assignments,
                     repo_root / "cities" / city,
                 )
+        alerts = alerts_topic(stack)
+        if alerts is not None and specs:
+            # The admins' alerts (hand-backs, escalations) reach the outbox too.
+            city = stack.function_environment(next(iter(specs)))["CITY"]
+            session.client("sns", endpoint_url=moto_url).subscribe(
+                TopicArn=alerts, Protocol="email", Endpoint=f"admin@{city}.local"
+            )
         authorizer, pool_id, client_id = http_authorizer(template, stack, moto_url)
         buckets = cdn_origin_buckets(template, stack)
         config = FrontConfig(
