@@ -31,7 +31,7 @@ def handle(event: dict[str, Any], service: Watcher) -> dict[str, Any]:
         if done:
             metrics.add_metric(name=name, unit=MetricUnit.Count, value=len(done))
     result = summary.as_dict()
-    logger.info("watched", **result)
+    logger.info("watched", extra=result)
     return result
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sikemas.city import City
 from sikemas.domain.calendar import Clocks
@@ -126,10 +127,10 @@ class Watcher:
                     reminded_for=owed.deadline,
                 )
             else:
-                flag = (
-                    "overdue_response_for"
+                flags: dict[str, Any] = (
+                    {"overdue_response_for": owed.deadline}
                     if owed.what is Due.RESPONSE
-                    else "overdue_resolution_for"
+                    else {"overdue_resolution_for": owed.deadline}
                 )
                 t = amend(
                     current,
@@ -137,7 +138,7 @@ class Watcher:
                     at=at,
                     actor=Actor.SYSTEM,
                     data=data,
-                    **{flag: owed.deadline},
+                    **flags,
                 )
             out.append(t)
             current = t.after
