@@ -5,6 +5,7 @@ tracking code; a reminder tells the agency only; an abandoned report tells the c
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 from sikemas.domain.report import Actor, EventType, Status
 from sikemas.notify import messages as m
@@ -77,3 +78,21 @@ def test_an_abandoned_report_tells_the_citizen_who_asked_for_sms() -> None:
     assert m.gsm7_length(text) <= m.SMS_MAX
     quiet, publisher, _ = make(a_report(Status.ABANDONED, notify_sms=False))
     assert quiet.on_event(abandoned) == []
+
+
+def test_links_are_minted_on_the_real_time_whatever_the_functions_clock() -> None:
+    """The local stack may move every function's clock; a link minted then must still be
+    valid for 7 days of real time, as the agency page checks it."""
+    notifier, _, _ = make(a_report(Status.ASSIGNED))
+    minted: list[datetime] = []
+
+    class Links:
+        def link_for(self, report_id: str, agency: str, now: datetime) -> tuple[str, str]:
+            minted.append(now)
+            return "http://x/agency/r/T", "http://x/s/abcdefgh"
+
+    notifier.links = Links()
+    notifier.clock = lambda: datetime(2027, 8, 16, 11, 0, tzinfo=UTC)  # moved months ahead
+    notifier.on_event(OVERDUE)
+    assert len(minted) == 2  # the agency's message and the admins'
+    assert all(abs(at - datetime.now(UTC)) < timedelta(minutes=1) for at in minted)

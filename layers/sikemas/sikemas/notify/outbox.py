@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from sikemas.city import City
@@ -81,6 +81,7 @@ class Notifier:
         phone_of: Callable[[str], str | None],
         photo_urls: Callable[[Report], list[str]],
         clock: Callable[[], datetime],
+        link_clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.city = city
         self.reports = reports
@@ -90,6 +91,9 @@ class Notifier:
         self.phone_of = phone_of
         self.photo_urls = photo_urls
         self.clock = clock
+        # Signed links are minted on the real time, as they are checked (the local stack's moved
+        # clock must not mint links that are already expired, or valid for too long).
+        self.link_clock = link_clock or _real_now
 
     def on_event(self, event: TimelineEvent) -> list[str]:
         """Send what ``event`` calls for, each message at least once; the recipients sent to
@@ -121,7 +125,7 @@ class Notifier:
 
     def _agency(self, report: Report, event: TimelineEvent, notice: m.AgencyNotice) -> None:
         agency = str((event.data or {}).get("agency") or report.agency)
-        url, short = self.links.link_for(report.id, agency, self.clock())
+        url, short = self.links.link_for(report.id, agency, self.link_clock())
         self.send_agency(report, agency, notice, url, short, event=event)
 
     def send_agency(
@@ -166,10 +170,14 @@ class Notifier:
     def _admins(self, report: Report, event: TimelineEvent) -> None:
         url = None
         if event.type is EventType.OVERDUE:  # the escalation carries the agency's signed link
-            url, _ = self.links.link_for(report.id, report.agency, self.clock())
+            url, _ = self.links.link_for(report.id, report.agency, self.link_clock())
         alert = m.admin_alert(self.city, report, event, url)
         if alert:
             self.publisher.to_admins(alert)
+
+
+def _real_now() -> datetime:
+    return datetime.now(UTC)
 
 
 def public_photo_urls(base_url: str | None) -> Callable[[Report], list[str]]:
