@@ -110,6 +110,8 @@ def test_a_report_routed_at_once_reaches_its_agency_and_the_citizen(world: World
     assert email["topic"] == world.stack.ref("AssignmentsTopic")
     assert code in email["subject"]
     assert "Izin usaha saya belum diproses" in email["body"]
+    assert "Tanggapi sebelum" in email["body"]  # the clocks the report got when routed
+    assert "Selesaikan sebelum" in email["body"]
     link = next(line for line in email["body"].splitlines() if "/agency/r/" in line)
     assert link.startswith("http://127.0.0.1:3000/agency/r/")
     from datetime import UTC, datetime
@@ -304,3 +306,24 @@ def test_the_handler_stops_at_the_first_failure_and_reports_it(world: World) -> 
     second = event["Records"][1]["dynamodb"]["SequenceNumber"]
     assert result == {"batchItemFailures": [{"itemIdentifier": second}]}
     assert module.handle({"Records": []}, Service()) == {"batchItemFailures": []}
+
+
+def test_resend_sends_a_fresh_link_to_the_agencys_subscriptions(world: World) -> None:
+    from sikemas.notify.service import agency_link_service
+
+    _, body, _ = world.api.call("POST", "/v1/reports", body=PERMIT)
+    env = {
+        **world.stack.function_environment("NotifierFunction"),
+        "LINK_BASE_URL": "http://127.0.0.1:3000",
+    }
+    links = agency_link_service(env)
+
+    url, short = links.resend(body["report"]["id"], "DPMPTSP")
+
+    sent = world.outbox()
+    assert {(s["channel"], s["to"]) for s in sent} == {
+        ("email", "dpmptsp@kotamobagu.local"),
+        ("sms", "+6281100000008"),
+    }
+    assert url in next(s["body"] for s in sent if s["channel"] == "email")
+    assert next(s["body"] for s in sent if s["channel"] == "sms").endswith(short)

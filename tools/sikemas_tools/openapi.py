@@ -435,7 +435,21 @@ OPERATIONS: dict[tuple[str, str], Json] = {
         "parameters": [_IDEMPOTENCY],
         "requestBody": _body(CreateReportIn),
         "responses": {
-            "201": _ok(Created, "Filed (or replayed): the report and one upload per photo."),
+            "201": {
+                **_ok(Created, "Filed (or replayed): the report and one upload per photo."),
+                # What a client does next with the new report (schemathesis follows these).
+                "links": {
+                    name: {
+                        "operationId": operation,
+                        "parameters": {"report_id": "$response.body#/report/id"},
+                    }
+                    for name, operation in (
+                        ("GetMyReport", "getMyReport"),
+                        ("ReopenReport", "reopenReport"),
+                        ("ConfirmReport", "confirmReport"),
+                    )
+                },
+            },
             "400": _error(
                 [
                     *_BODY_ERRORS,

@@ -232,6 +232,10 @@ class LinkService:
         self._clock = clock or (lambda: datetime.now(UTC))
         self._new_code = new_code
 
+    def publish_with(self, publisher: Callable[[Any, str, str, str], None]) -> None:
+        """Set ``resend``'s publisher (it is built after this service: it uses it)."""
+        self._publisher = publisher
+
     @property
     def shorts(self) -> ShortLinkStore:
         if self._shorts is None:

@@ -6,6 +6,8 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sikemas.domain.report import Actor, EventType, Location, Status, TimelineEvent
 from sikemas.notify import messages as m
@@ -201,3 +203,37 @@ def test_admin_alert_for_a_hand_back():
     review = m.admin_alert(CITY, placed(), event(Status.NEEDS_REVIEW, actor=Actor.PHOTO_CHECKS))
     assert review is not None
     assert review.subject.startswith("[SIKeMas] Perlu ditinjau")
+
+
+@given(
+    place=st.text(max_size=300),
+    reason=st.text(max_size=300),
+    category=st.sampled_from(sorted(CITY.categories)),
+)
+def test_any_text_from_people_still_gives_one_gsm7_segment(place, reason, category):
+    report = a_report(category=category, agency=CITY.categories[category].agency.code)
+    report = replace(report, address=place or None)
+    for notice in m.AgencyNotice:
+        assert m.gsm7_length(m.agency_sms(CITY, report, notice, SHORT)) <= m.SMS_MAX
+    for ev, _ in CITIZEN_CASES:
+        text = m.citizen_sms(CITY, report, replace(ev, reason=reason or ev.reason))
+        assert text is not None
+        assert m.gsm7_length(text) <= m.SMS_MAX
+
+
+def test_the_reports_own_clocks_are_the_emails_deadlines():
+    from sikemas.domain.calendar import Deadlines as Clocks
+
+    clocks = Clocks(respond_by=NOW + timedelta(hours=48), resolve_by=NOW + timedelta(days=5))
+    report = placed(deadlines=clocks)
+    assert m.deadlines_of(report) == m.Deadlines(clocks.respond_by, clocks.resolve_by)
+    assert m.deadlines_of(placed()) == m.Deadlines()
+    email = m.agency_email(
+        CITY,
+        report,
+        m.AgencyNotice.ASSIGNED,
+        timeline=[],
+        url=URL,
+        deadlines=m.deadlines_of(report),
+    )
+    assert "Tanggapi sebelum   : 30-11-2026 10:00" in email.body

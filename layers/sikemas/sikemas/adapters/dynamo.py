@@ -128,7 +128,7 @@ def report_to_item(r: Report) -> dict[str, dict[str, Any]]:
             ("respond_by", clocks.respond_by),
             ("resolve_by", clocks.resolve_by),
             ("responded_at", clocks.responded_at),
-            ("clock_resolved_at", clocks.resolved_at),
+            ("resolved_at", clocks.resolved_at),
             ("clocks_paused_at", clocks.paused_at),
         ):
             if at is not None:
@@ -155,7 +155,7 @@ def report_to_item(r: Report) -> dict[str, dict[str, Any]]:
         if value is not None:
             item[name] = {"S": value}
     if r.resolved_at is not None:
-        item["resolved_at"] = {"S": r.resolved_at.isoformat()}
+        item["outcome_at"] = {"S": r.resolved_at.isoformat()}  # not resolved_at: the clocks'
     if r.reopened:
         item["reopened"] = {"N": str(r.reopened)}
     if r.confirmed_by_citizen:
@@ -176,7 +176,7 @@ def _deadlines(d: Mapping[str, Any]) -> Deadlines | None:
         respond_by=datetime.fromisoformat(d["respond_by"]),
         resolve_by=datetime.fromisoformat(d["resolve_by"]),
         responded_at=at("responded_at"),
-        resolved_at=at("clock_resolved_at"),
+        resolved_at=at("resolved_at"),
         paused_at=at("clocks_paused_at"),
     )
 
@@ -219,7 +219,7 @@ def item_to_report(item: Mapping[str, Any]) -> Report:
         outcome_reason=d.get("outcome_reason"),
         outcome_reference=d.get("outcome_reference"),
         outcome_by=d.get("outcome_by"),
-        resolved_at=datetime.fromisoformat(d["resolved_at"]) if d.get("resolved_at") else None,
+        resolved_at=datetime.fromisoformat(d["outcome_at"]) if d.get("outcome_at") else None,
         reopened=int(d.get("reopened", 0)),
         confirmed_by_citizen=bool(d.get("confirmed_by_citizen", False)),
         after_photos=tuple(Photo.from_dict(p) for p in d.get("after_photos", [])),

@@ -239,7 +239,6 @@ def public_view(
             for p in _shown(r.photos)
             if p.copies is not None and not p.copies.private
         ],
-        "deadlines": _deadlines(city, r, now),
         # The agency's accepted after photos (public copies only), and how it ended.
         "after_photos": [
             {"slot": p.slot, **_urls(p.copies, photo_base_url, None)}
@@ -247,6 +246,7 @@ def public_view(
             if p.copies is not None and not p.copies.private
         ],
         "outcome": r.outcome.value if r.outcome else None,
+        "deadlines": _deadlines(city, r, now),
         "created_at": r.created_at.isoformat(),
         "updated_at": r.updated_at.isoformat(),
     }

@@ -8,7 +8,7 @@ from typing import Any
 
 from sikemas.adapters import keys
 from sikemas.domain.report import TimelineEvent
-from sikemas.notify.outbox import Notifier, public_photo_urls
+from sikemas.notify.outbox import Notifier, public_photo_urls, resend_publisher
 
 
 def event_from_record(record: Mapping[str, Any]) -> TimelineEvent | None:
@@ -51,7 +51,7 @@ def notifier_dependencies(env: Mapping[str, str] | None = None) -> Notifier:
         assignments_topic_arn=env["ASSIGNMENTS_TOPIC_ARN"],
         alerts_topic_arn=settings.alerts_topic_arn,
     )
-    return Notifier(
+    notifier = Notifier(
         city=city,
         reports=repo,
         links=links,
@@ -61,6 +61,8 @@ def notifier_dependencies(env: Mapping[str, str] | None = None) -> Notifier:
         photo_urls=public_photo_urls(settings.public_base_url),
         clock=utc_now,
     )
+    links.publish_with(resend_publisher(notifier))  # resend: the agency's own subscriptions
+    return notifier
 
 
 def agency_link_service(env: Mapping[str, str] | None = None) -> Any:
@@ -68,15 +70,4 @@ def agency_link_service(env: Mapping[str, str] | None = None) -> Any:
     (the agency pages and the admin function build it once per cold start). Needs the same
     environment as the notifier: ``AGENCY_LINK_SECRET_ARN``, ``LINK_BASE_URL``,
     ``ASSIGNMENTS_TOPIC_ARN``."""
-    from sikemas.links import LinkService
-    from sikemas.notify.outbox import resend_publisher
-
-    notifier = notifier_dependencies(env)
-    links = notifier.links
-    assert isinstance(links, LinkService)
-    return LinkService(
-        links._secret,
-        links._base,
-        notifier.reports,
-        publisher=resend_publisher(notifier),
-    )
+    return notifier_dependencies(env).links

@@ -69,13 +69,14 @@ class FollowUp:
         city: City,
         clock: Callable[[], datetime],
         photos: PhotoStore,
+        *,
         clocks: Clocks | None = None,
     ) -> None:
         self._repo = repo
+        self._clocks = clocks  # the deadlines move with each transition (calendar)
         self._city = city
         self._clock = clock
         self._photos = photos
-        self._clocks = clocks  # the report's deadlines move with each transition (issue 9)
 
     # -- agencies (through their signed link) ----------------------------------------------
 
