@@ -42,6 +42,7 @@ class FakeReportRepository:
         self.idempotency: dict[tuple[str, str], _Idempotency] = {}
         self.quota: dict[tuple[str, str], int] = {}
         self.writes = 0  # every successful write of any item
+        self.due_reads = 0  # queries of the watcher's index
         self._ids = count(1)
         # Hooks: called before a write, to make a race happen (they may write themselves).
         self.before_create: list[Callable[[Sequence[Transition]], None]] = []
@@ -89,6 +90,13 @@ class FakeReportRepository:
             limit,
             cursor,
         )
+
+    def list_due(self, now: datetime, limit: int, cursor: str | None) -> Page:
+        from sikemas.domain.watch import next_due
+
+        self.due_reads += 1
+        due = [(d, r.id, r) for r in self.reports.values() if (d := next_due(r)) and d <= now]
+        return self._page([r for _, _, r in sorted(due, key=lambda x: (x[0], x[1]))], limit, cursor)
 
     def list_open_by_agency(self, agency: str, limit: int, cursor: str | None) -> Page:
         return self._page(

@@ -29,7 +29,7 @@ import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Any
 
@@ -250,7 +250,10 @@ Clock = Callable[[], datetime]
 
 
 def utc_now() -> datetime:
-    return datetime.now(UTC)
+    """The functions' one clock (``sikemas.composition.utc_now``: the local stack may move it)."""
+    from sikemas.composition import utc_now as now
+
+    return now()
 
 
 @dataclass

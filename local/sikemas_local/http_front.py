@@ -75,6 +75,8 @@ class FrontConfig:
     public_bucket: str | None = None
     # Every function of the template by logical id, for /_local/invoke/<LogicalId>.
     functions: dict[str, LocalFunction] = field(default_factory=dict)
+    # The schedules (ScheduleV2), run on the stack's clock (sikemas_local.clock).
+    scheduler: Any = None
 
 
 def cookies_from(header: str | None) -> list[str]:
@@ -290,9 +292,34 @@ class Front:
 
             found = outbox.messages(self.config.account_id, self.config.region)
             return json_response(200, {"messages": found})
+        if path == "/_local/clock":
+            return self._clock(method, body)
         if path.startswith(_INVOKE) and method == "POST":
             return self._invoke_directly(path.removeprefix(_INVOKE), body)
         return NOT_FOUND
+
+    def _clock(self, method: str, body: bytes) -> HttpResponse:
+        """`GET /_local/clock`: the time every function sees. `POST` `{"now": "<ISO 8601>"}` or
+        `{"advance_hours": N}` moves it, then runs every scheduled function once (the
+        watcher): `{"now", "offset_s", "ran": [{"function", "result"}]}`."""
+        from sikemas_local import clock
+
+        if method == "POST":
+            try:
+                document = json.loads(body or b"{}")
+                if not isinstance(document, dict):
+                    raise ValueError("a JSON object")
+                clock.move(document)
+            except (ValueError, TypeError) as exc:
+                return json_response(400, {"message": str(exc)})
+            ran = self.config.scheduler.tick(force=True) if self.config.scheduler else []
+        elif method == "GET":
+            ran = []
+        else:
+            return NOT_FOUND
+        now = clock.now()
+        offset = (now - datetime.now(UTC)).total_seconds()
+        return json_response(200, {"now": now.isoformat(), "offset_s": round(offset), "ran": ran})
 
     def _invoke_directly(self, logical_id: str, body: bytes) -> HttpResponse:
         """`POST /_local/invoke/<LogicalId>` with an event: the function's JSON result, as the

@@ -12,7 +12,7 @@ from typing import Any
 
 import boto3
 
-from sikemas_local import moto_fixes, outbox, state
+from sikemas_local import clock, moto_fixes, outbox, state
 from sikemas_local.auth import JwtAuthorizer
 from sikemas_local.http_front import BoundRoute, Front, FrontConfig, serve
 from sikemas_local.poller import QueuePoller, SnsWatcher
@@ -192,6 +192,13 @@ def assignments_topic(stack: Stack) -> str | None:
     return stack.refs.get("AssignmentsTopic")
 
 
+def alerts_topic(stack: Stack) -> str | None:
+    """The admins' topic (``AlertsTopic``), when the template has one."""
+    if stack.types.get("AlertsTopic") != "AWS::SNS::Topic":
+        return None
+    return stack.refs.get("AlertsTopic")
+
+
 def stream_readers(
     stack: Stack,
     stop: threading.Event,
@@ -309,6 +316,13 @@ def start(
                     assignments,
                     repo_root / "cities" / city,
                 )
+        alerts = alerts_topic(stack)
+        if alerts is not None and specs:
+            # The admins' alerts (hand-backs, escalations) reach the outbox too.
+            city = stack.function_environment(next(iter(specs)))["CITY"]
+            session.client("sns", endpoint_url=moto_url).subscribe(
+                TopicArn=alerts, Protocol="email", Endpoint=f"admin@{city}.local"
+            )
         authorizer, pool_id, client_id = http_authorizer(template, stack, moto_url)
         buckets = cdn_origin_buckets(template, stack)
         config = FrontConfig(
@@ -328,8 +342,21 @@ def start(
             public_bucket=stack.refs[buckets[0]] if len(buckets) == 1 else None,
             functions=functions,
         )
+        scheduler = clock.Scheduler(
+            schedules=[
+                clock.Scheduled(
+                    function=functions[logical_id],
+                    every=clock.rate_of(str(stack.resolve(source.expression))),
+                    event_name=source.event_name,
+                )
+                for logical_id, spec in specs.items()
+                for source in spec.schedules
+            ],
+            stop=stop,
+        )
+        config.scheduler = scheduler
         front = Front(config)
-        threads: list[threading.Thread] = []
+        threads: list[threading.Thread] = [scheduler]
         sqs = session.client("sqs", endpoint_url=moto_url)
         for logical_id, spec in specs.items():
             for source in spec.sqs_sources:

@@ -78,6 +78,15 @@ class DynamoDbSource:
 
 
 @dataclass(frozen=True)
+class ScheduleSource:
+    """A function's EventBridge Scheduler schedule (SAM ``ScheduleV2``), as the local stack
+    emulates it: run on the stack's clock (``sikemas_local.clock``)."""
+
+    expression: Any  # ScheduleExpression, still unresolved (e.g. !Sub "rate(${X} minutes)")
+    event_name: str
+
+
+@dataclass(frozen=True)
 class FunctionSpec:
     logical_id: str
     code_dir: Path
@@ -89,6 +98,7 @@ class FunctionSpec:
     http_routes: list[HttpRoute] = field(default_factory=list)
     sqs_sources: list[SqsSource] = field(default_factory=list)
     stream_sources: list[DynamoDbSource] = field(default_factory=list)
+    schedules: list[ScheduleSource] = field(default_factory=list)
 
 
 _PATH_PARAMETER = re.compile(r"\{([A-Za-z0-9_.-]+)(\+?)\}")
@@ -140,6 +150,7 @@ def function_specs(
         routes: list[HttpRoute] = []
         sources: list[SqsSource] = []
         streams: list[DynamoDbSource] = []
+        schedules: list[ScheduleSource] = []
         for event_name, event in (props.get("Events", {}) or {}).items():
             event_props: dict[str, Any] = event.get("Properties", {}) or {}
             if event["Type"] == "HttpApi":
@@ -148,6 +159,8 @@ def function_specs(
                 sources.append(_sqs_source(logical_id, event_name, event_props))
             elif event["Type"] == "DynamoDB":
                 streams.append(_dynamodb_source(logical_id, event_name, event_props))
+            elif event["Type"] == "ScheduleV2":
+                schedules.append(_schedule(logical_id, event_name, event_props))
             else:
                 raise TemplateError(f"{logical_id}.{event_name}: event type {event['Type']}")
         specs[logical_id] = FunctionSpec(
@@ -162,6 +175,7 @@ def function_specs(
             http_routes=routes,
             sqs_sources=sources,
             stream_sources=streams,
+            schedules=schedules,
         )
     return specs
 
@@ -191,6 +205,18 @@ def _http_route(
         auth_required=authorizer not in (None, "NONE"),
         event_name=event_name,
     )
+
+
+_SCHEDULE_PROPERTIES = frozenset({"ScheduleExpression", "Description", "RetryPolicy", "State"})
+
+
+def _schedule(logical_id: str, event_name: str, props: dict[str, Any]) -> ScheduleSource:
+    unknown = sorted(set(props) - _SCHEDULE_PROPERTIES)
+    if unknown:
+        raise TemplateError(f"{logical_id}.{event_name}: ScheduleV2 properties {unknown}")
+    if "ScheduleExpression" not in props:
+        raise TemplateError(f"{logical_id}.{event_name}: ScheduleExpression is required")
+    return ScheduleSource(expression=props["ScheduleExpression"], event_name=event_name)
 
 
 def _sqs_source(logical_id: str, event_name: str, props: dict[str, Any]) -> SqsSource:

@@ -71,6 +71,7 @@ def test_a_renamed_index_in_the_template_is_the_index_provisioned(
         "ByCitizen",
         "ByStatus",
         "ByAgency",
+        "ByDue",
     ]
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
 import boto3
@@ -27,14 +27,31 @@ if TYPE_CHECKING:
 
     from sikemas.ports import Alerts, PhotoStore, Places, ReportRepository
     from sikemas.usecases.photos import ImagingTools, PhotoChecks
+    from sikemas.usecases.watcher import Watcher
 
 _CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=5)
 
 Clock = Callable[[], datetime]
 
 
+# The one clock of every function. In AWS it is the real time. The local stack moves it for
+# every function at once (``POST /_local/clock``, ``sikemas_local.clock``) by setting this offset
+# through ``set_clock_offset``; nothing else does. Token checks keep the real time (``links``).
+_clock_offset = timedelta(0)
+
+
 def utc_now() -> datetime:
-    return datetime.now(UTC)
+    return datetime.now(UTC) + _clock_offset
+
+
+def set_clock_offset(offset: timedelta) -> None:
+    """Local stack only: every function's ``utc_now`` runs ``offset`` ahead of real time."""
+    global _clock_offset
+    _clock_offset = offset
+
+
+def clock_offset() -> timedelta:
+    return _clock_offset
 
 
 def dynamodb_client() -> DynamoDBClient:
@@ -182,3 +199,17 @@ def followup_dependencies(
         photos=core.photos,
         followup=followup,
     )
+
+
+def watcher_dependencies(
+    settings: Settings | None = None,
+    *,
+    city: City | None = None,
+    repo: ReportRepository | None = None,
+    clock: Clock = utc_now,
+) -> Watcher:
+    """The watcher with the city's clocks (a close or an abandonment moves the deadlines)."""
+    from sikemas.usecases.watcher import Watcher
+
+    core = _core(settings, city, repo, None)
+    return Watcher(core.repo, core.city, clock, clocks=core.clocks)

@@ -61,6 +61,11 @@ class ReportRepository(Protocol):
         """Reports in ``status``, longest there first (index ByStatus; no scan)."""
         ...
 
+    def list_due(self, now: datetime, limit: int, cursor: str | None) -> Page:
+        """Reports the watcher owes something at ``now`` (``sikemas.domain.watch.next_due``
+        passed), earliest first (index ByDue; no scan)."""
+        ...
+
     def list_open_by_agency(self, agency: str, limit: int, cursor: str | None) -> Page:
         """The agency's open reports (assigned, in progress, forwarded, for review), grouped
         by status, longest there first within each (index ByAgency; no scan)."""

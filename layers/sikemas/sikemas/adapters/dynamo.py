@@ -38,6 +38,7 @@ from sikemas.domain.report import (
     TimelineEvent,
     Transition,
 )
+from sikemas.domain.watch import next_due
 from sikemas.errors import ConcurrentUpdate, DailyLimitExceeded, InvalidCursor
 from sikemas.ids import new_ulid
 from sikemas.ports import IdempotencyKeyUsed, IdempotencyRecord, Page, TrackingCodeTaken
@@ -134,6 +135,16 @@ def report_to_item(r: Report) -> dict[str, dict[str, Any]]:
                 item[name] = {"S": at.isoformat()}
     if r.status in OPEN_STATES:
         item.update(keys.by_agency(r.agency, r.status.value, r.status_since, r.id))
+    due = next_due(r)
+    if due is not None:  # the watcher's index: only reports that still owe something
+        item.update(keys.by_due(due, r.id))
+    for name, flag in (
+        ("reminded_for", r.reminded_for),
+        ("overdue_response_for", r.overdue_response_for),
+        ("overdue_resolution_for", r.overdue_resolution_for),
+    ):
+        if flag is not None:
+            item[name] = {"S": flag.isoformat()}
     if r.outcome is not None:
         item["outcome"] = {"S": r.outcome.value}
     for name, value in (
@@ -212,7 +223,14 @@ def item_to_report(item: Mapping[str, Any]) -> Report:
         reopened=int(d.get("reopened", 0)),
         confirmed_by_citizen=bool(d.get("confirmed_by_citizen", False)),
         after_photos=tuple(Photo.from_dict(p) for p in d.get("after_photos", [])),
+        reminded_for=_instant(d.get("reminded_for")),
+        overdue_response_for=_instant(d.get("overdue_response_for")),
+        overdue_resolution_for=_instant(d.get("overdue_resolution_for")),
     )
+
+
+def _instant(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
 
 
 _LEGACY_BY = {s.value: Actor.PHOTO_CHECKS for s in (Status.VERIFYING, Status.NEEDS_REVIEW)} | {
@@ -388,6 +406,12 @@ class DynamoReportRepository:
         partition = keys.by_agency_partition(agency)
         return self._query_index(keys.BY_AGENCY_INDEX, "GSI3", partition, limit, cursor)
 
+    def list_due(self, now: datetime, limit: int, cursor: str | None) -> Page:
+        """Reports the watcher owes something at ``now``, earliest first (index ByDue)."""
+        return self._query_index(
+            keys.BY_DUE_INDEX, "GSI4", keys.DUE_PARTITION, limit, cursor, upto=keys.due_upto(now)
+        )
+
     def _query_index(
         self,
         index: str,
@@ -397,12 +421,18 @@ class DynamoReportRepository:
         cursor: str | None,
         *,
         newest_first: bool = False,
+        upto: str | None = None,
     ) -> Page:
+        values: dict[str, Any] = {":pk": {"S": partition}}
+        condition = f"{prefix}PK = :pk"
+        if upto is not None:
+            condition += f" AND {prefix}SK <= :upto"
+            values[":upto"] = {"S": upto}
         kwargs: dict[str, Any] = {
             "TableName": self._table,
             "IndexName": index,
-            "KeyConditionExpression": f"{prefix}PK = :pk",
-            "ExpressionAttributeValues": {":pk": {"S": partition}},
+            "KeyConditionExpression": condition,
+            "ExpressionAttributeValues": values,
             "ScanIndexForward": not newest_first,
             "Limit": limit,
         }

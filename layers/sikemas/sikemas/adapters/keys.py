@@ -22,18 +22,26 @@ review queue and the admins' lists, longest in the state first. Every report ite
 Index ``ByAgency`` (GSI3PK, GSI3SK) = (``AGENCY#<code>``, ``<status>#<status_since iso>#<ulid>``):
 an agency's inbox. Only reports in an open state (assigned, in progress, forwarded, for review)
 carry GSI3 keys: a closed report leaves the index (the write drops its attributes).
+
+Index ``ByDue`` (GSI4PK, GSI4SK) = (``DUE``, ``<next due instant, UTC iso>#<ulid>``): what the
+watcher owes next (a reminder at 75 % of the response clock, a clock passing unmet;
+``sikemas.domain.watch.next_due``). Only reports that still owe something carry GSI4 keys; the
+watcher reads ``GSI4SK <= now``. One partition: a city's open reports are thousands, not
+millions, and the watcher's read every 15 minutes is one query of what is due.
 """
 
 from __future__ import annotations
 
 import hashlib
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 Key = dict[str, dict[str, str]]
 
 BY_REPORTER_INDEX = "ByReporter"
 BY_STATUS_INDEX = "ByStatus"
 BY_AGENCY_INDEX = "ByAgency"
+BY_DUE_INDEX = "ByDue"
+DUE_PARTITION = "DUE"
 
 
 def _key(pk: str, sk: str) -> Key:
@@ -127,3 +135,18 @@ def by_agency(agency: str, status: str, status_since: datetime, report_id: str) 
 
 def by_agency_partition(agency: str) -> str:
     return f"AGENCY#{agency}"
+
+
+def due_instant(at: datetime) -> str:
+    """A sortable UTC instant (every GSI4SK in the same form, whatever the offset given)."""
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def by_due(due: datetime, report_id: str) -> Key:
+    return {"GSI4PK": {"S": DUE_PARTITION}, "GSI4SK": {"S": f"{due_instant(due)}#{report_id}"}}
+
+
+def due_upto(now: datetime) -> str:
+    """The GSI4SK bound of everything due at ``now`` (``#`` sorts before any id's letters,
+    ``~`` after them)."""
+    return f"{due_instant(now)}#~"

@@ -4,7 +4,7 @@ shapes never leak here, and no view carries the reporter's identity."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sikemas.api.text import mask_contacts
@@ -88,7 +88,11 @@ def _deadlines(city: City, r: Report, now: datetime | None) -> dict[str, Any] | 
     (forwarded reports have no city deadline)."""
     if r.deadlines is None:
         return None
-    return r.deadlines.view(now or datetime.now(UTC), city.timezone)
+    if now is None:  # the functions' one clock (the local stack may move it: /_local/clock)
+        from sikemas.composition import utc_now
+
+        now = utc_now()
+    return r.deadlines.view(now, city.timezone)
 
 
 def _urls(

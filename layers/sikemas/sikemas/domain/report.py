@@ -85,6 +85,8 @@ class EventType(StrEnum):
     AFTER_PHOTO = "after_photo"  # an agency's "after" photo was checked and kept
     RECATEGORISED = "recategorised"  # an admin changed the category (and maybe the agency)
     REDACTED = "redacted"  # an admin replaced the report's public text (description, address)
+    REMINDER = "reminder"  # the watcher reminded the agency: 75 % of the response clock passed
+    OVERDUE = "overdue"  # the watcher flagged a passed clock and escalated (agency + admins)
 
 
 S = Status
@@ -155,6 +157,11 @@ class Report:
     reopened: int = 0  # times its owner reopened it
     confirmed_by_citizen: bool = False  # its owner confirmed the fix (closed at once)
     after_photos: tuple[Photo, ...] = ()  # the agency's "after" photos, checked near the place
+    # The watcher's flags (issue 9 §2): the deadline each was raised for, so a moved clock
+    # (a pause, a reopen) may be flagged again and the same clock never twice.
+    reminded_for: datetime | None = None  # the respond_by reminded at 75 %
+    overdue_response_for: datetime | None = None  # the respond_by flagged overdue (escalated)
+    overdue_resolution_for: datetime | None = None  # the resolve_by flagged overdue (escalated)
 
     @property
     def is_public(self) -> bool:

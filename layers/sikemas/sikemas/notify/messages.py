@@ -107,10 +107,17 @@ class AgencyNotice(StrEnum):
     ASSIGNED = "assigned"
     FORWARDED = "forwarded"
     REOPENED = "reopened"
+    REMINDER = "reminder"  # the watcher: 75 % of the response clock has run
+    OVERDUE = "overdue"  # the watcher: a clock passed unmet (escalated, admins told too)
 
 
 def agency_notice(event: TimelineEvent) -> AgencyNotice | None:
-    """Whether the event tells the report's agency something: it was routed to them."""
+    """Whether the event tells the report's agency something: it was routed to them, or the
+    watcher reminds them or says they are late."""
+    if event.type is EventType.REMINDER:
+        return AgencyNotice.REMINDER
+    if event.type is EventType.OVERDUE:
+        return AgencyNotice.OVERDUE
     if event.type is not EventType.STATUS:
         return None
     if event.to_status is Status.FORWARDED:
@@ -130,6 +137,7 @@ CITIZEN_STATUSES = frozenset(
         Status.RESOLVED,
         Status.REJECTED,
         Status.CLOSED,
+        Status.ABANDONED,
     }
 )
 
@@ -140,7 +148,18 @@ def tells_citizen(event: TimelineEvent) -> bool:
 
 def tells_admins(event: TimelineEvent) -> bool:
     """A report handed back (or sent) to review: someone must act on it."""
+    if event.type is EventType.OVERDUE:  # an escalation: the alerts topic hears it too
+        return True
     return event.type is EventType.STATUS and event.to_status is Status.NEEDS_REVIEW
+
+
+def _overdue_line(event: TimelineEvent, tz: ZoneInfo) -> str:
+    """What an escalation says: which clock passed, and when it was due."""
+    data = event.data or {}
+    clock = "tanggapan" if data.get("clock") == "response" else "penyelesaian"
+    due = str(data.get("due") or "")
+    when = _local(datetime.fromisoformat(due), tz) if due else "-"
+    return f"TERLAMBAT: batas waktu {clock} ({when}) terlewati."
 
 
 # -- pieces -------------------------------------------------------------------------------------
@@ -231,6 +250,8 @@ _NOTICE_SUBJECT = {
     AgencyNotice.ASSIGNED: "Laporan baru",
     AgencyNotice.FORWARDED: "Laporan diteruskan",
     AgencyNotice.REOPENED: "Laporan dibuka kembali",
+    AgencyNotice.REMINDER: "Pengingat batas waktu",
+    AgencyNotice.OVERDUE: "Laporan terlambat",
 }
 
 
@@ -243,6 +264,7 @@ def agency_email(
     url: str,
     photo_urls: Sequence[str] = (),
     deadlines: Deadlines = Deadlines(),
+    event: TimelineEvent | None = None,
 ) -> Email:
     """The agency's e-mail: what, where, the photo, the deadlines, the timeline, the link."""
     tz = city.timezone
@@ -259,6 +281,17 @@ def agency_email(
         )
     elif notice is AgencyNotice.REOPENED:
         lines.append("Pelapor membuka kembali laporan berikut: masalahnya belum selesai.")
+    elif notice is AgencyNotice.OVERDUE:
+        lines.append(
+            f"Laporan {report.tracking_code} terlambat ditindaklanjuti. "
+            + (_overdue_line(event, tz) if event is not None else "")
+            + " Admin kota telah diberi tahu."
+        )
+    elif notice is AgencyNotice.REMINDER:
+        lines.append(
+            "Pengingat: batas waktu tanggapan laporan berikut sudah dekat. Mohon segera "
+            "tanggapi (terima/kerjakan) melalui tautan di bawah."
+        )
     else:
         lines.append("Laporan warga berikut ditugaskan kepada instansi Anda.")
     lines += [
@@ -310,6 +343,8 @@ def agency_sms(city: City, report: Report, notice: AgencyNotice, short_url: str)
         AgencyNotice.ASSIGNED: "Laporan baru",
         AgencyNotice.FORWARDED: "Laporan diteruskan",
         AgencyNotice.REOPENED: "Dibuka kembali",
+        AgencyNotice.REMINDER: "Pengingat",
+        AgencyNotice.OVERDUE: "TERLAMBAT",
     }[notice]
     place = to_gsm7(place_line(report))
     category = to_gsm7(_category_name(city, report))
@@ -359,6 +394,13 @@ def citizen_sms(city: City, report: Report, event: TimelineEvent) -> str | None:
         )
     if to is Status.REJECTED:
         return _fit("{app}: Laporan {code} ditolak. Alasan: {0}", [reason or "-"], fixed)
+    if to is Status.ABANDONED:
+        return _fit(
+            "{app}: Laporan {code} dibatalkan: foto tidak diterima dalam 48 jam. Silakan kirim "
+            "laporan baru dengan foto.",
+            [],
+            fixed,
+        )
     # closed
     if event.actor.value == "citizen":
         return _fit("{app}: Laporan {code} ditutup atas konfirmasi Anda. Terima kasih.", [], fixed)
@@ -375,10 +417,33 @@ def citizen_sms(city: City, report: Report, event: TimelineEvent) -> str | None:
 # -- admins -------------------------------------------------------------------------------------
 
 
-def admin_alert(city: City, report: Report, event: TimelineEvent) -> Email | None:
-    """A hand-back (an agency says it is not theirs) or a report the checks sent to review."""
+def admin_alert(
+    city: City, report: Report, event: TimelineEvent, url: str | None = None
+) -> Email | None:
+    """A hand-back (an agency says it is not theirs) or a report the checks sent to review;
+    an escalation (a clock passed unmet) with the agency's signed link."""
     if not tells_admins(event):
         return None
+    if event.type is EventType.OVERDUE:
+        subject = (
+            f"[{APP}] Terlambat: {report.tracking_code} ({_category_name(city, report)}, "
+            f"{report.agency})"
+        )
+        lines = [
+            f"Laporan {report.tracking_code} terlambat. {_overdue_line(event, city.timezone)}",
+            "",
+            f"Instansi    : {_agency_name(city, report.agency)} ({report.agency})",
+            f"Kategori    : {_category_name(city, report)}",
+            f"Status      : {STATUS_ID[report.status]}",
+            f"ID laporan  : {report.id}",
+        ]
+        if url:
+            lines += ["", "Tautan instansi (untuk memantau; jangan diteruskan):", url]
+        lines += [
+            "",
+            "Instansi telah diberi tahu. Daftar laporan terlambat: events/admin/queue.json.",
+        ]
+        return Email(subject=subject, body="\n".join(lines))
     handed_back = event.actor.value == "agency"
     what = "Dikembalikan oleh instansi" if handed_back else "Perlu ditinjau"
     subject = f"[{APP}] {what}: {report.tracking_code} ({_category_name(city, report)})"

@@ -28,11 +28,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from sikemas.city import City
-from sikemas.domain.report import Report, TimelineEvent
+from sikemas.domain.report import EventType, Report, TimelineEvent
 from sikemas.notify import messages as m
 
 MARKER_TTL = timedelta(days=7)  # well beyond the stream's 24 hours of retention
@@ -81,6 +81,7 @@ class Notifier:
         phone_of: Callable[[str], str | None],
         photo_urls: Callable[[Report], list[str]],
         clock: Callable[[], datetime],
+        link_clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.city = city
         self.reports = reports
@@ -90,6 +91,9 @@ class Notifier:
         self.phone_of = phone_of
         self.photo_urls = photo_urls
         self.clock = clock
+        # Signed links are minted on the real time, as they are checked (the local stack's moved
+        # clock must not mint links that are already expired, or valid for too long).
+        self.link_clock = link_clock or _real_now
 
     def on_event(self, event: TimelineEvent) -> list[str]:
         """Send what ``event`` calls for, each message at least once; the recipients sent to
@@ -121,11 +125,18 @@ class Notifier:
 
     def _agency(self, report: Report, event: TimelineEvent, notice: m.AgencyNotice) -> None:
         agency = str((event.data or {}).get("agency") or report.agency)
-        url, short = self.links.link_for(report.id, agency, self.clock())
-        self.send_agency(report, agency, notice, url, short)
+        url, short = self.links.link_for(report.id, agency, self.link_clock())
+        self.send_agency(report, agency, notice, url, short, event=event)
 
     def send_agency(
-        self, report: Report, agency: str, notice: m.AgencyNotice, url: str, short: str
+        self,
+        report: Report,
+        agency: str,
+        notice: m.AgencyNotice,
+        url: str,
+        short: str,
+        *,
+        event: TimelineEvent | None = None,
     ) -> None:
         """The agency's e-mail and SMS for ``report`` with this link (also: a resent link)."""
         if agency != report.agency:
@@ -140,6 +151,7 @@ class Notifier:
             url=url,
             photo_urls=self.photo_urls(report),
             deadlines=m.deadlines_of(report),
+            event=event,
         )
         sms = m.agency_sms(self.city, report, notice, short)
         self.publisher.to_agency(agency, notice.value, email, sms)
@@ -156,9 +168,16 @@ class Notifier:
             logger.warning("citizen asked for SMS but has no phone number", report_id=report.id)
 
     def _admins(self, report: Report, event: TimelineEvent) -> None:
-        alert = m.admin_alert(self.city, report, event)
+        url = None
+        if event.type is EventType.OVERDUE:  # the escalation carries the agency's signed link
+            url, _ = self.links.link_for(report.id, report.agency, self.link_clock())
+        alert = m.admin_alert(self.city, report, event, url)
         if alert:
             self.publisher.to_admins(alert)
+
+
+def _real_now() -> datetime:
+    return datetime.now(UTC)
 
 
 def public_photo_urls(base_url: str | None) -> Callable[[Report], list[str]]:
