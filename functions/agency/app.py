@@ -26,7 +26,7 @@ from sikemas import links
 from sikemas.api import agency_pages as pages
 from sikemas.api.text import normalise
 from sikemas.city import City
-from sikemas.composition import dynamodb_client, followup_dependencies, utc_now
+from sikemas.composition import dynamodb_client, followup_dependencies, real_now, utc_now
 from sikemas.domain.report import Report, Status
 from sikemas.errors import (
     ActionNotApplicable,
@@ -94,7 +94,7 @@ def agency_dependencies(settings: Settings | None = None) -> AgencyDependencies:
     built = followup_dependencies(settings)
     secret = links.load_secret(boto3.client("secretsmanager"), os.environ["AGENCY_LINK_SECRET_ARN"])
     base = os.environ["LINK_BASE_URL"].rstrip("/")
-    link_service = links.LinkService(secret, base, built.repo, clock=utc_now)
+    link_service = links.LinkService(secret, base, built.repo, clock=real_now)
     # A fresh link goes out as the notifier's own agency message (e-mail + SMS on the
     # assignments topic, attribute agency): to the agency's subscriptions, never the asker.
     sns = SnsPublisher(
@@ -114,7 +114,7 @@ def agency_dependencies(settings: Settings | None = None) -> AgencyDependencies:
         clock=utc_now,
     )
     link_service = links.LinkService(
-        secret, base, built.repo, publisher=resend_publisher(notifier), clock=utc_now
+        secret, base, built.repo, publisher=resend_publisher(notifier), clock=real_now
     )
     return AgencyDependencies(
         city=built.city,
@@ -160,7 +160,7 @@ def create_app(deps: AgencyDependencies) -> APIGatewayHttpResolver:
         return f"/agency/r/{pages.path_token(token)}"
 
     def verify(token: str) -> links.LinkClaims:
-        return links.verify(deps.secret, token, deps.clock())
+        return links.verify(deps.secret, token, real_now())  # links keep real time
 
     def upload_for(report: Report, agency: str, token: str) -> Upload | None:
         if report.status not in (Status.ASSIGNED, Status.IN_PROGRESS):

@@ -611,3 +611,17 @@ def test_a_second_resend_within_ten_minutes_sends_nothing_more(stack, agency, re
     assert (
         agency.call("POST", f"/agency/resend/{token_for(secret, other, seconds=-5)}", {})[0] == 200
     )
+
+
+def test_a_link_minted_now_stays_valid_on_a_moved_local_clock(agency, repo, secret):
+    # POST /_local/clock moves every function's clock; links, like tokens, keep real time.
+    from sikemas import composition
+
+    report = store(repo, Status.ASSIGNED, **PERMIT)
+    token = token_for(secret, report, days=1)
+    composition.set_clock_offset(timedelta(days=30))
+    try:
+        status, _, _ = agency.call("GET", page_of(token))
+    finally:
+        composition.set_clock_offset(timedelta(0))
+    assert status == 200

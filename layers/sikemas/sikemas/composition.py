@@ -44,6 +44,12 @@ def utc_now() -> datetime:
     return datetime.now(UTC) + _clock_offset
 
 
+def real_now() -> datetime:
+    """The real time, never moved: signed links are minted and checked on it, so a link
+    minted now stays valid on a moved local clock (as tokens do)."""
+    return datetime.now(UTC)
+
+
 def set_clock_offset(offset: timedelta) -> None:
     """Local stack only: every function's ``utc_now`` runs ``offset`` ahead of real time."""
     global _clock_offset
