@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from itertools import count, pairwise
 
 from sikemas.domain.photos import Copies
-from sikemas.domain.report import Report, TimelineEvent, Transition
+from sikemas.domain.report import OPEN_STATES, Report, Status, TimelineEvent, Transition
 from sikemas.errors import ConcurrentUpdate, DailyLimitExceeded
 from sikemas.ports import (
     IdempotencyKeyUsed,
@@ -80,6 +80,37 @@ class FakeReportRepository:
         )
         return Page(reports=mine[:limit], cursor=None)
 
+    def list_by_status(self, status: Status, limit: int, cursor: str | None) -> Page:
+        return self._page(
+            sorted(
+                (r for r in self.reports.values() if r.status is status),
+                key=lambda r: (r.status_since, r.id),
+            ),
+            limit,
+            cursor,
+        )
+
+    def list_open_by_agency(self, agency: str, limit: int, cursor: str | None) -> Page:
+        return self._page(
+            sorted(
+                (
+                    r
+                    for r in self.reports.values()
+                    if r.agency == agency and r.status in OPEN_STATES
+                ),
+                key=lambda r: (r.status.value, r.status_since, r.id),
+            ),
+            limit,
+            cursor,
+        )
+
+    @staticmethod
+    def _page(found: list[Report], limit: int, cursor: str | None) -> Page:
+        """The cursor is the offset, as text (opaque to callers, as the adapter's is)."""
+        start = int(cursor) if cursor else 0
+        end = start + limit
+        return Page(reports=found[start:end], cursor=str(end) if end < len(found) else None)
+
     def get_idempotency(
         self, reporter_id: str, key: str, now: datetime
     ) -> IdempotencyRecord | None:
@@ -146,6 +177,7 @@ class FakeReportRepository:
 @dataclass
 class FakePhotoStore:
     originals: dict[tuple[str, int, str | None], bytes] = field(default_factory=dict)
+    after_originals: dict[tuple[str, int, str | None], bytes] = field(default_factory=dict)
     objects: dict[str, bytes] = field(default_factory=dict)  # copies, by key
     deleted: list[str] = field(default_factory=list)
     reads: int = 0
@@ -158,8 +190,20 @@ class FakePhotoStore:
             expires_at=now + timedelta(minutes=15),
         )
 
-    def get_original(self, report_id: str, slot: int, version_id: str | None) -> bytes:
+    def presigned_after_upload(self, report_id: str, slot: int, now: datetime) -> Upload:
+        return Upload(
+            slot=slot,
+            url="https://photos.example/upload",
+            fields={"key": f"after/{report_id}/{slot}"},
+            expires_at=now + timedelta(minutes=15),
+        )
+
+    def get_original(
+        self, report_id: str, slot: int, version_id: str | None, *, after: bool = False
+    ) -> bytes:
         self.reads += 1
+        if after:
+            return self.after_originals[(report_id, slot, version_id)]
         return self.originals[(report_id, slot, version_id)]
 
     def put_copies(
@@ -171,9 +215,11 @@ class FakePhotoStore:
         thumbnail: bytes,
         *,
         private: bool,
+        after: bool = False,
     ) -> Copies:
         prefix = "private" if private else "public"
-        base = f"{prefix}/{report_id}/{slot}-{version}"
+        name = f"after-{slot}" if after else str(slot)
+        base = f"{prefix}/{report_id}/{name}-{version}"
         copies = Copies(f"{base}.jpg", f"{base}-thumb.jpg", private)
         self.objects[copies.image_key] = image
         self.objects[copies.thumbnail_key] = thumbnail

@@ -13,7 +13,13 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from sikemas.api import errors, views
-from sikemas.api.models import body_text, field_error, parse_create_report, parse_photo_slot
+from sikemas.api.models import (
+    body_text,
+    field_error,
+    parse_create_report,
+    parse_photo_slot,
+    parse_reopen,
+)
 from sikemas.composition import ApiDependencies, api_dependencies
 from sikemas.domain.report import Location
 from sikemas.errors import (
@@ -34,6 +40,7 @@ _IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:\-]{1,128}$")
 def create_app(deps: ApiDependencies) -> APIGatewayHttpResolver:
     app = APIGatewayHttpResolver()
     intake = deps.intake
+    followup = deps.followup
     city = deps.city
     photo_base = deps.settings.public_base_url
 
@@ -121,6 +128,37 @@ def create_app(deps: ApiDependencies) -> APIGatewayHttpResolver:
         body = parse_photo_slot(read_body())
         upload = intake.request_upload(citizen(), report_id, body.slot)
         return ok(views.upload_view(upload), status=201)
+
+    def owner_answer(report_id: str) -> Response[str]:
+        """The owner's view after a change, with the timeline (as ``GET /v1/me/reports``)."""
+        report = intake.my_report(citizen(), report_id)
+        view = views.owner_view(
+            city,
+            report,
+            intake.my_timeline(report),
+            photo_base_url=photo_base,
+            sign=intake.private_link,
+        )
+        return ok({"report": view})
+
+    @app.post("/v1/reports/<report_id>/reopen")
+    def reopen(report_id: str) -> Response[str]:
+        body = parse_reopen(read_body())
+        report = intake.my_report(citizen(), report_id)  # by id or tracking code; owner only
+        followup.reopen(citizen(), report.id, body.reason)
+        logger.append_keys(report_id=report.id)
+        logger.info("report reopened")
+        metrics.add_metric(name="ReportReopened", unit=MetricUnit.Count, value=1)
+        return owner_answer(report.id)
+
+    @app.post("/v1/reports/<report_id>/confirm")
+    def confirm(report_id: str) -> Response[str]:
+        report = intake.my_report(citizen(), report_id)
+        followup.confirm(citizen(), report.id)
+        logger.append_keys(report_id=report.id)
+        logger.info("report confirmed")
+        metrics.add_metric(name="ReportConfirmed", unit=MetricUnit.Count, value=1)
+        return owner_answer(report.id)
 
     @app.get("/v1/reports/<report_id>")
     def public_report(report_id: str) -> Response[str]:

@@ -1,4 +1,5 @@
-"""The photo function: S3 ObjectCreated events for ``originals/`` arrive through SQS.
+"""The photo function: S3 ObjectCreated events for ``originals/`` (citizens' photos) and
+``after/`` (agencies' "after" photos, checked near the report's place) arrive through SQS.
 
 At-least-once and batched: every SQS record, every S3 record inside it, URL-decoded keys,
 idempotent per object version, ordered per key by S3's ``sequencer``, partial-batch failures
@@ -24,7 +25,7 @@ from urllib.parse import unquote_plus
 from aws_lambda_powertools.metrics import single_metric
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from sikemas.adapters.photo_store import parse_original_key
+from sikemas.adapters.photo_store import parse_upload_key
 from sikemas.composition import photo_dependencies
 from sikemas.observability import MetricUnit, logger, metrics
 from sikemas.usecases.photos import PhotoChecks, PhotoLanded, Result
@@ -61,9 +62,12 @@ def landed_photos(sqs_body: str) -> list[PhotoLanded]:
             continue
         obj = record["s3"]["object"]
         key = unquote_plus(obj["key"])
-        parsed = parse_original_key(key)
+        parsed = parse_upload_key(key)
         if parsed is None:
-            logger.warning("ignoring an object outside originals/<report>/<slot>", key=key[:200])
+            logger.warning(
+                "ignoring an object outside originals/<report>/<slot> and after/<report>/<n>",
+                key=key[:200],
+            )
             continue
         version_id = obj.get("versionId") or None
         event_time = datetime.fromisoformat(record["eventTime"].replace("Z", "+00:00"))
@@ -76,6 +80,7 @@ def landed_photos(sqs_body: str) -> list[PhotoLanded]:
                 order=_order(obj, event_time),
                 size=int(obj.get("size", 0)),
                 event_time=event_time,
+                after=parsed[2],
             )
         )
     return photos

@@ -67,11 +67,17 @@ def test_a_renamed_index_in_the_template_is_the_index_provisioned(
     table = boto3.client("dynamodb", region_name=REGION).describe_table(
         TableName=stack.ref("Table")
     )["Table"]
-    assert [index["IndexName"] for index in table["GlobalSecondaryIndexes"]] == ["ByCitizen"]
+    assert [index["IndexName"] for index in table["GlobalSecondaryIndexes"]] == [
+        "ByCitizen",
+        "ByStatus",
+        "ByAgency",
+    ]
 
 
 @pytest.mark.usefixtures("aws")
-def test_bucket_notifies_the_queue_for_originals_only(template: dict[str, Any]) -> None:
+def test_bucket_notifies_the_queue_for_originals_and_after_photos_only(
+    template: dict[str, Any],
+) -> None:
     stack = _provision(template)
     s3 = boto3.client("s3", region_name=REGION)
     sqs = boto3.client("sqs", region_name=REGION)
@@ -81,6 +87,7 @@ def test_bucket_notifies_the_queue_for_originals_only(template: dict[str, Any]) 
     bucket = stack.ref("PhotosBucket")
     s3.put_object(Bucket=bucket, Key="originals/01JD2Y6X3B6Q3W9Y5K8R7T4V2N/1", Body=b"jpeg")
     s3.put_object(Bucket=bucket, Key="public/01JD2Y6X3B6Q3W9Y5K8R7T4V2N/1.jpg", Body=b"jpeg")
+    s3.put_object(Bucket=bucket, Key="after/01JD2Y6X3B6Q3W9Y5K8R7T4V2N/1", Body=b"jpeg")
 
     keys = [
         # S3 sends keys URL-encoded: decode them as handlers must.
@@ -88,7 +95,10 @@ def test_bucket_notifies_the_queue_for_originals_only(template: dict[str, Any]) 
         for message in _drain(sqs, queue_url)
         for record in json.loads(message["Body"]).get("Records", [])
     ]
-    assert keys == ["originals/01JD2Y6X3B6Q3W9Y5K8R7T4V2N/1"]
+    assert keys == [
+        "originals/01JD2Y6X3B6Q3W9Y5K8R7T4V2N/1",
+        "after/01JD2Y6X3B6Q3W9Y5K8R7T4V2N/1",
+    ]
 
 
 @pytest.mark.usefixtures("aws")

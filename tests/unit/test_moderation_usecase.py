@@ -103,3 +103,16 @@ def test_endless_concurrent_changes_give_up(world):
 
     with pytest.raises(ConcurrentUpdate):
         moderation.hide(report.id, admin="A")
+
+
+def test_hiding_a_report_moves_its_after_photos_copies_private_too(world):
+    repo, files, moderation, report = world
+    after = files.put_copies(report.id, 1, "a1", b"jpeg", b"thumb", private=False, after=True)
+    repo.put(replace(report, after_photos=(Photo(1, "a1", "01", 5000, NOW, copies=after),)))
+
+    moderation.hide(report.id, admin="Admin Kota")
+
+    (photo,) = repo.get(report.id).after_photos
+    assert photo.copies is not None
+    assert photo.copies.private
+    assert files.public_keys == set()

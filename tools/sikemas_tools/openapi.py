@@ -20,11 +20,12 @@ from sikemas.api.models import (
     DESCRIPTION_MAX,
     DESCRIPTION_MIN,
     MAX_PHOTOS,
+    REASON_MAX,
 )
 from sikemas.api.text import normalise
 from sikemas.domain.photos import PhotoOutcome
 from sikemas.domain.reasons import CheckName, Reason
-from sikemas.domain.report import EventType, Kind, Privacy, Status
+from sikemas.domain.report import AgencyOutcome, EventType, Kind, Privacy, Status
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCUMENT = ROOT / "layers" / "sikemas" / "sikemas" / "api" / "openapi.json"
@@ -46,6 +47,7 @@ Description = Annotated[
     Field(min_length=DESCRIPTION_MIN, max_length=DESCRIPTION_MAX),
 ]
 Address = Annotated[str, BeforeValidator(_normalised), Field(max_length=ADDRESS_MAX)]
+Reason_ = Annotated[str, BeforeValidator(_normalised), Field(min_length=1, max_length=REASON_MAX)]
 
 
 class _Strict(BaseModel):
@@ -106,6 +108,18 @@ class PhotoSlotIn(_Strict):
 
     model_config = ConfigDict(
         extra="forbid", strict=True, json_schema_extra={"examples": [{"slot": 1}]}
+    )
+
+
+class ReopenIn(_Strict):
+    """Why the fix did not hold (within the city's reopen window after it was resolved)."""
+
+    reason: Reason_
+
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        json_schema_extra={"examples": [{"reason": "Sampah belum diangkut, masih menumpuk."}]},
     )
 
 
@@ -172,7 +186,7 @@ class PhotoCheck(BaseModel):
     """One check of a photo; a failed one says why, in both languages."""
 
     name: CheckName
-    passed: bool | None = Field(description="null: not judged (`reason` says why)")
+    passed: bool | None = Field(description="null: not judged (the reason says why)")
     reason: Reason | None
     message: Text | None
 
@@ -213,6 +227,19 @@ class TimelineEntry(BaseModel):
     by: str
     reason: str | None
     note: str | None
+    actor_name: str | None = Field(description="the officer or admin who acted")
+    agency: str | None = Field(description="the agency an agency's action was taken for")
+
+
+class Outcome(BaseModel):
+    """How the agency ended its work, who recorded it and when."""
+
+    outcome: AgencyOutcome
+    reason: str | None
+    reference: str | None = Field(description="a vertical agency's own reference")
+    agency: AgencyRef
+    officer: str | None
+    at: str | None
 
 
 class _ReportBase(BaseModel):
@@ -237,12 +264,19 @@ class OwnerReport(_ReportBase):
     suspicious: bool = Field(description="a photo was taken outside the city")
     notify_sms: bool
     duplicate_of: str | None
+    outcome: Outcome | None
+    after_photos: list[OwnerPhoto] = Field(description="the agency's after photos")
+    reopened: int
+    confirmed_by_citizen: bool
+    reopen_until: str | None = Field(description="while resolved: the end of the reopen window")
     timeline: list[TimelineEntry] | None = None
 
 
 class PublicReport(_ReportBase):
     location: Point | None
     photos: list[PublicPhoto]
+    after_photos: list[PublicPhoto] = Field(description="the agency's accepted after photos")
+    outcome: AgencyOutcome | None
 
 
 class Created(BaseModel):
@@ -387,7 +421,21 @@ OPERATIONS: dict[tuple[str, str], Json] = {
         "parameters": [_IDEMPOTENCY],
         "requestBody": _body(CreateReportIn),
         "responses": {
-            "201": _ok(Created, "Filed (or replayed): the report and one upload per photo."),
+            "201": {
+                **_ok(Created, "Filed (or replayed): the report and one upload per photo."),
+                # What a client does next with the new report (schemathesis follows these).
+                "links": {
+                    name: {
+                        "operationId": operation,
+                        "parameters": {"report_id": "$response.body#/report/id"},
+                    }
+                    for name, operation in (
+                        ("GetMyReport", "getMyReport"),
+                        ("ReopenReport", "reopenReport"),
+                        ("ConfirmReport", "confirmReport"),
+                    )
+                },
+            },
             "400": _error(
                 [
                     *_BODY_ERRORS,
@@ -474,11 +522,46 @@ OPERATIONS: dict[tuple[str, str], Json] = {
             **_INTERNAL,
         },
     },
+    ("post", "/v1/reports/{report_id}/reopen"): {
+        "operationId": "reopenReport",
+        "summary": "The fix did not hold: one's own resolved report goes back to its agency "
+        "(within the city's reopen window, 7 days by default).",
+        "parameters": [_REPORT_ID],
+        "requestBody": _body(ReopenIn),
+        "responses": {
+            "200": _ok(OwnerReportOut, "Reopened: the report, assigned again, and its timeline."),
+            "400": _error([*_BODY_ERRORS, "reason_required"], "The body is not valid."),
+            **_NO_TOKEN,
+            "404": _error(["report_not_found"], "No such report of yours."),
+            "409": _error(
+                ["action_not_applicable", "reopen_window_closed", "concurrent_update"],
+                "The report is not resolved, or its reopen window has passed.",
+            ),
+            "413": _error(["payload_too_large"], "The body is too large."),
+            **_INTERNAL,
+        },
+    },
+    ("post", "/v1/reports/{report_id}/confirm"): {
+        "operationId": "confirmReport",
+        "summary": "The fix holds: one's own resolved report is closed at once, confirmed by "
+        "its owner. No body.",
+        "parameters": [_REPORT_ID],
+        "responses": {
+            "200": _ok(OwnerReportOut, "Closed: the report and its timeline."),
+            **_NO_TOKEN,
+            "404": _error(["report_not_found"], "No such report of yours."),
+            "409": _error(
+                ["action_not_applicable", "concurrent_update"], "The report is not resolved."
+            ),
+            **_INTERNAL,
+        },
+    },
 }
 
 _MODELS: list[type[BaseModel]] = [
     CreateReportIn,
     PhotoSlotIn,
+    ReopenIn,
     Health,
     Categories,
     Upload,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -72,6 +72,11 @@ class City:
     photo_checks: PhotoCheckSettings
     agencies: dict[str, Agency]
     categories: dict[str, Category] = field(repr=False)
+    reopen_days: int = 7  # a resolved report may be reopened by its owner this many days
+
+    @property
+    def reopen_window(self) -> timedelta:
+        return timedelta(days=self.reopen_days)
 
     def category(self, code: str) -> Category | None:
         return self.categories.get(code)
@@ -138,4 +143,5 @@ def _parse(raw: dict[str, Any], city_dir: Path, boundary_override: Path | None) 
         photo_checks=PhotoCheckSettings(**raw.get("photo_checks", {})),
         agencies=agencies,
         categories=categories,
+        reopen_days=int(raw.get("reopen_days", 7)),
     )

@@ -16,6 +16,7 @@ from botocore.config import Config
 from sikemas.city import City, load_city
 from sikemas.places import CityPlaces
 from sikemas.settings import Settings
+from sikemas.usecases.followup import FollowUp
 from sikemas.usecases.intake import Intake
 
 if TYPE_CHECKING:
@@ -52,6 +53,7 @@ class ApiDependencies:
     settings: Settings
     city: City
     intake: Intake
+    followup: FollowUp  # the owner's reopen and confirm
 
 
 @dataclass(frozen=True)
@@ -99,7 +101,8 @@ def api_dependencies(
     intake = Intake(
         core.repo, core.photos, core.city, daily_limit=limit, clock=clock, places=places
     )
-    return ApiDependencies(settings=core.settings, city=core.city, intake=intake)
+    followup = FollowUp(core.repo, core.city, clock, core.photos)
+    return ApiDependencies(settings=core.settings, city=core.city, intake=intake, followup=followup)
 
 
 def photo_dependencies(
@@ -131,3 +134,33 @@ def photo_dependencies(
         topic = core.settings.alerts_topic_arn
         alerts = SnsAlerts(boto3.client("sns", config=_CONFIG) if topic else None, topic)
     return PhotoChecks(core.repo, core.photos, core.city, area, tools, alerts)
+
+
+@dataclass(frozen=True)
+class FollowUpDependencies:
+    settings: Settings
+    city: City
+    repo: ReportRepository
+    photos: PhotoStore
+    followup: FollowUp
+
+
+def followup_dependencies(
+    settings: Settings | None = None,
+    *,
+    city: City | None = None,
+    repo: ReportRepository | None = None,
+    photos: PhotoStore | None = None,
+    clock: Clock = utc_now,
+) -> FollowUpDependencies:
+    """What the agency and admin functions act through (``FollowUp``), with the repository
+    (their lists: ``list_by_status``, ``list_open_by_agency``) and the photo store."""
+    core = _core(settings, city, repo, photos)
+    followup = FollowUp(core.repo, core.city, clock, core.photos)
+    return FollowUpDependencies(
+        settings=core.settings,
+        city=core.city,
+        repo=core.repo,
+        photos=core.photos,
+        followup=followup,
+    )

@@ -147,3 +147,38 @@ class DailyLimitExceeded(SikemasError):
     code = "daily_limit_exceeded"
     message_id = "Batas laporan harian tercapai; coba lagi besok."
     message_en = "Daily report limit reached; try again tomorrow."
+
+
+class ActionNotApplicable(SikemasError):
+    """The action no longer applies: someone already acted, or the report moved on. Details
+    give the report's ``status``."""
+
+    code = "action_not_applicable"
+    message_id = "Tindakan ini tidak berlaku lagi: laporan sudah ditangani atau statusnya berubah."
+    message_en = "This action no longer applies: someone already acted or the report moved on."
+
+
+class ReopenWindowClosed(SikemasError):
+    code = "reopen_window_closed"
+    message_id = "Batas waktu untuk membuka kembali laporan ini sudah lewat."
+    message_en = "The time to reopen this report has passed."
+
+
+class ReasonRequired(SikemasError):
+    code = "reason_required"
+    message_id = "Alasan wajib diisi."
+    message_en = "A reason is required."
+
+
+class AfterPhotoRequired(SikemasError):
+    code = "after_photo_required"
+    message_id = (
+        "Penyelesaian dalam kategori ini memerlukan foto sesudah penanganan yang sudah diterima."
+    )
+    message_en = "Fixing a report in this category needs an accepted after photo."
+
+
+class WrongAgency(SikemasError):
+    code = "wrong_agency"
+    message_id = "Laporan ini bukan untuk instansi Anda."
+    message_en = "This report is not your agency's."

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Protocol
 
 from sikemas.domain.photos import Copies
-from sikemas.domain.report import Report, TimelineEvent, Transition
+from sikemas.domain.report import Report, Status, TimelineEvent, Transition
 
 
 class TrackingCodeTaken(Exception):
@@ -57,6 +57,15 @@ class ReportRepository(Protocol):
     def get_by_tracking_code(self, code: str) -> Report | None: ...
     def timeline(self, report_id: str) -> list[TimelineEvent]: ...
     def list_by_reporter(self, reporter_id: str, limit: int, cursor: str | None) -> Page: ...
+    def list_by_status(self, status: Status, limit: int, cursor: str | None) -> Page:
+        """Reports in ``status``, longest there first (index ByStatus; no scan)."""
+        ...
+
+    def list_open_by_agency(self, agency: str, limit: int, cursor: str | None) -> Page:
+        """The agency's open reports (assigned, in progress, forwarded, for review), grouped
+        by status, longest there first within each (index ByAgency; no scan)."""
+        ...
+
     def get_idempotency(
         self, reporter_id: str, key: str, now: datetime
     ) -> IdempotencyRecord | None: ...
@@ -79,7 +88,16 @@ class ReportRepository(Protocol):
 
 class PhotoStore(Protocol):
     def presigned_upload(self, report_id: str, slot: int, now: datetime) -> Upload: ...
-    def get_original(self, report_id: str, slot: int, version_id: str | None) -> bytes: ...
+    def presigned_after_upload(self, report_id: str, slot: int, now: datetime) -> Upload:
+        """A presigned POST for an agency's "after" photo: ``after/<report id>/<slot>``."""
+        ...
+
+    def get_original(
+        self, report_id: str, slot: int, version_id: str | None, *, after: bool = False
+    ) -> bytes:
+        """The uploaded bytes (``originals/``, or ``after/`` for an agency's after photo)."""
+        ...
+
     def put_copies(
         self,
         report_id: str,
@@ -89,8 +107,10 @@ class PhotoStore(Protocol):
         thumbnail: bytes,
         *,
         private: bool,
+        after: bool = False,
     ) -> Copies:
-        """Store the derived copies: public (served by the CDN) or private."""
+        """Store the derived copies: public (served by the CDN) or private; an after photo's
+        copies are named apart from the citizen's (``after-<slot>``)."""
         ...
 
     def make_private(self, copies: Copies) -> Copies:

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from openapi_spec_validator import validate
 from pydantic import BaseModel, ValidationError
 
-from sikemas.api.models import parse_create_report, parse_photo_slot
+from sikemas.api.models import parse_create_report, parse_photo_slot, parse_reopen
 from sikemas.errors import SikemasError
 from sikemas_tools import openapi
 
@@ -189,3 +189,26 @@ def test_the_agreement_test_sees_both_answers(body: dict[str, Any]) -> None:
     accepted = _runtime_accepts(parse_create_report, body)
     assert accepted is (len(body["description"]) >= 10)
     assert _documented_accepts(openapi.CreateReportIn, body) is accepted
+
+
+_REOPEN = st.fixed_dictionaries(
+    {},
+    optional={
+        "reason": st.one_of(
+            _SCALARS, st.text(max_size=3), st.text(min_size=499, max_size=502), st.just("\u200b")
+        ),
+        "other": _SCALARS,
+    },
+)
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@given(_REOPEN)
+def test_the_documented_reopen_body_and_the_parser_agree(body: dict[str, Any]) -> None:
+    assert _documented_accepts(openapi.ReopenIn, body) == _runtime_accepts(parse_reopen, body)
+
+
+@pytest.mark.parametrize(("body", "accepted"), [({"reason": "Masih bocor."}, True), ({}, False)])
+def test_the_reopen_agreement_sees_both_answers(body: dict[str, Any], accepted: bool) -> None:
+    assert _runtime_accepts(parse_reopen, body) is accepted
+    assert _documented_accepts(openapi.ReopenIn, body) is accepted

@@ -25,7 +25,9 @@ from sikemas.adapters import keys
 from sikemas.domain.counters import counter_increments
 from sikemas.domain.photos import Copies, Findings, Photo
 from sikemas.domain.report import (
+    OPEN_STATES,
     Actor,
+    AgencyOutcome,
     EventType,
     Kind,
     Location,
@@ -81,6 +83,7 @@ def report_to_item(r: Report) -> dict[str, dict[str, Any]]:
     item: dict[str, dict[str, Any]] = {
         **keys.report(r.id),
         **keys.by_reporter(r.reporter_id, r.created_at, r.id),
+        **keys.by_status(r.status.value, r.status_since, r.id),
         "type": {"S": "report"},
         "id": {"S": r.id},
         "tracking_code": {"S": r.tracking_code},
@@ -117,6 +120,25 @@ def report_to_item(r: Report) -> dict[str, dict[str, Any]]:
         item["subdistrict"] = _av(dict(r.subdistrict))
     if r.routed_at is not None:
         item["routed_at"] = {"S": r.routed_at.isoformat()}
+    if r.status in OPEN_STATES:
+        item.update(keys.by_agency(r.agency, r.status.value, r.status_since, r.id))
+    if r.outcome is not None:
+        item["outcome"] = {"S": r.outcome.value}
+    for name, value in (
+        ("outcome_reason", r.outcome_reason),
+        ("outcome_reference", r.outcome_reference),
+        ("outcome_by", r.outcome_by),
+    ):
+        if value is not None:
+            item[name] = {"S": value}
+    if r.resolved_at is not None:
+        item["resolved_at"] = {"S": r.resolved_at.isoformat()}
+    if r.reopened:
+        item["reopened"] = {"N": str(r.reopened)}
+    if r.confirmed_by_citizen:
+        item["confirmed_by_citizen"] = {"BOOL": True}
+    if r.after_photos:
+        item["after_photos"] = _av([p.to_dict() for p in r.after_photos])
     return item
 
 
@@ -153,6 +175,14 @@ def item_to_report(item: Mapping[str, Any]) -> Report:
         subdistrict=d.get("subdistrict"),
         routed_at=datetime.fromisoformat(d["routed_at"]) if d.get("routed_at") else None,
         hidden=bool(d.get("hidden", False)),
+        outcome=AgencyOutcome(d["outcome"]) if d.get("outcome") else None,
+        outcome_reason=d.get("outcome_reason"),
+        outcome_reference=d.get("outcome_reference"),
+        outcome_by=d.get("outcome_by"),
+        resolved_at=datetime.fromisoformat(d["resolved_at"]) if d.get("resolved_at") else None,
+        reopened=int(d.get("reopened", 0)),
+        confirmed_by_citizen=bool(d.get("confirmed_by_citizen", False)),
+        after_photos=tuple(Photo.from_dict(p) for p in d.get("after_photos", [])),
     )
 
 
@@ -315,16 +345,40 @@ class DynamoReportRepository:
 
     def list_by_reporter(self, reporter_id: str, limit: int, cursor: str | None) -> Page:
         partition = keys.by_reporter_partition(reporter_id)
+        return self._query_index(
+            keys.BY_REPORTER_INDEX, "GSI1", partition, limit, cursor, newest_first=True
+        )
+
+    def list_by_status(self, status: Status, limit: int, cursor: str | None) -> Page:
+        """Reports in ``status``, longest there first (index ByStatus)."""
+        partition = keys.by_status_partition(status.value)
+        return self._query_index(keys.BY_STATUS_INDEX, "GSI2", partition, limit, cursor)
+
+    def list_open_by_agency(self, agency: str, limit: int, cursor: str | None) -> Page:
+        """The agency's open reports by status, longest there first (index ByAgency)."""
+        partition = keys.by_agency_partition(agency)
+        return self._query_index(keys.BY_AGENCY_INDEX, "GSI3", partition, limit, cursor)
+
+    def _query_index(
+        self,
+        index: str,
+        prefix: str,
+        partition: str,
+        limit: int,
+        cursor: str | None,
+        *,
+        newest_first: bool = False,
+    ) -> Page:
         kwargs: dict[str, Any] = {
             "TableName": self._table,
-            "IndexName": keys.BY_REPORTER_INDEX,
-            "KeyConditionExpression": "GSI1PK = :pk",
+            "IndexName": index,
+            "KeyConditionExpression": f"{prefix}PK = :pk",
             "ExpressionAttributeValues": {":pk": {"S": partition}},
-            "ScanIndexForward": False,
+            "ScanIndexForward": not newest_first,
             "Limit": limit,
         }
         if cursor:
-            kwargs["ExclusiveStartKey"] = _decode_cursor(cursor, partition)
+            kwargs["ExclusiveStartKey"] = _decode_cursor(cursor, partition, prefix)
         page = self._db.query(**kwargs)
         last = page.get("LastEvaluatedKey")
         return Page(
@@ -501,19 +555,19 @@ def _encode_cursor(last_key: dict[str, Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(plain, separators=(",", ":")).encode()).decode()
 
 
-def _decode_cursor(cursor: str, partition: str) -> dict[str, Any]:
+def _decode_cursor(cursor: str, partition: str, prefix: str = "GSI1") -> dict[str, Any]:
     if len(cursor) > _MAX_CURSOR_CHARS:
         raise InvalidCursor
     try:
         plain = json.loads(base64.urlsafe_b64decode(cursor.encode()))
     except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
         raise InvalidCursor from exc
-    wanted = {"PK", "SK", "GSI1PK", "GSI1SK"}
+    wanted = {"PK", "SK", f"{prefix}PK", f"{prefix}SK"}
     if (
         not isinstance(plain, dict)
         or set(plain) != wanted
         or not all(isinstance(v, str) for v in plain.values())
-        or plain["GSI1PK"] != partition
+        or plain[f"{prefix}PK"] != partition
     ):
         raise InvalidCursor
     return {k: {"S": v} for k, v in plain.items()}

@@ -13,6 +13,13 @@
 
 Index ``ByReporter`` (GSI1PK, GSI1SK) = (``REPORTER#<id>``, ``<created iso>#<ulid>``): "my
 reports", newest first. Only report items carry GSI1 keys.
+
+Index ``ByStatus`` (GSI2PK, GSI2SK) = (``STATUS#<status>``, ``<status_since iso>#<ulid>``): the
+review queue and the admins' lists, longest in the state first. Every report item.
+
+Index ``ByAgency`` (GSI3PK, GSI3SK) = (``AGENCY#<code>``, ``<status>#<status_since iso>#<ulid>``):
+an agency's inbox. Only reports in an open state (assigned, in progress, forwarded, for review)
+carry GSI3 keys: a closed report leaves the index (the write drops its attributes).
 """
 
 from __future__ import annotations
@@ -23,6 +30,8 @@ from datetime import date, datetime
 Key = dict[str, dict[str, str]]
 
 BY_REPORTER_INDEX = "ByReporter"
+BY_STATUS_INDEX = "ByStatus"
+BY_AGENCY_INDEX = "ByAgency"
 
 
 def _key(pk: str, sk: str) -> Key:
@@ -80,3 +89,25 @@ def by_reporter(
 
 def by_reporter_partition(reporter_id: str) -> str:
     return f"REPORTER#{reporter_id}"
+
+
+def by_status(status: str, status_since: datetime, report_id: str) -> Key:
+    return {
+        "GSI2PK": {"S": by_status_partition(status)},
+        "GSI2SK": {"S": f"{status_since.isoformat()}#{report_id}"},
+    }
+
+
+def by_status_partition(status: str) -> str:
+    return f"STATUS#{status}"
+
+
+def by_agency(agency: str, status: str, status_since: datetime, report_id: str) -> Key:
+    return {
+        "GSI3PK": {"S": by_agency_partition(agency)},
+        "GSI3SK": {"S": f"{status}#{status_since.isoformat()}#{report_id}"},
+    }
+
+
+def by_agency_partition(agency: str) -> str:
+    return f"AGENCY#{agency}"

@@ -1,10 +1,12 @@
 """S3 adapter for photos: presigned POSTs for the app's uploads straight to S3, the originals,
 and the derived copies.
 
-Keys: ``originals/<report id>/<slot>`` (private; the photo function's trigger), ``public/…``
+Keys: ``originals/<report id>/<slot>`` (private; the photo function's trigger),
+``after/<report id>/<n>`` (an agency's "after" photos; private, also a trigger), ``public/…``
 (derived, metadata-free copies of photos that may be shown; served by the CDN, cached a year)
 and ``private/…`` (the same copies for a confidential or hidden report: never public, shown to
-its owner through short-lived presigned links). Only ``originals/`` triggers the function.
+its owner through short-lived presigned links). Only ``originals/`` and ``after/`` trigger the
+function.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
 ORIGINALS_PREFIX = "originals/"
+AFTER_PREFIX = "after/"
 PUBLIC_PREFIX = "public/"
 PRIVATE_PREFIX = "private/"
 UPLOAD_EXPIRY = timedelta(minutes=15)
@@ -34,6 +37,10 @@ def original_key(report_id: str, slot: int) -> str:
     return f"{ORIGINALS_PREFIX}{report_id}/{slot}"
 
 
+def after_key(report_id: str, slot: int) -> str:
+    return f"{AFTER_PREFIX}{report_id}/{slot}"
+
+
 def parse_original_key(key: str) -> tuple[str, int] | None:
     """``originals/<id>/<slot>`` → (id, slot); anything else → None."""
     parts = key.split("/")
@@ -42,11 +49,26 @@ def parse_original_key(key: str) -> tuple[str, int] | None:
     return parts[1], int(parts[2])
 
 
-def copy_keys(report_id: str, slot: int, version: str, *, private: bool) -> tuple[str, str]:
+def parse_upload_key(key: str) -> tuple[str, int, bool] | None:
+    """``originals/<id>/<slot>`` → (id, slot, False); ``after/<id>/<n>`` → (id, n, True) (an
+    agency's after photo); anything else → None."""
+    parts = key.split("/")
+    if len(parts) != 3 or not parts[1] or not parts[2].isdigit() or not 0 < int(parts[2]) < 100:
+        return None
+    prefix = parts[0] + "/"
+    if prefix not in (ORIGINALS_PREFIX, AFTER_PREFIX):
+        return None
+    return parts[1], int(parts[2]), prefix == AFTER_PREFIX
+
+
+def copy_keys(
+    report_id: str, slot: int, version: str, *, private: bool, after: bool = False
+) -> tuple[str, str]:
     """Stable, cache-friendly keys of the derived copies of one version of one photo."""
     tag = hashlib.sha256(version.encode()).hexdigest()[:12]
     prefix = PRIVATE_PREFIX if private else PUBLIC_PREFIX
-    base = f"{prefix}{report_id}/{slot}-{tag}"
+    name = f"after-{slot}" if after else str(slot)
+    base = f"{prefix}{report_id}/{name}-{tag}"
     return f"{base}.jpg", f"{base}-thumb.jpg"
 
 
@@ -58,7 +80,13 @@ class S3PhotoStore:
     def presigned_upload(self, report_id: str, slot: int, now: datetime) -> Upload:
         """A POST policy the app fills in: this exact key, an image content type, 1 KB to
         15 MB, valid 15 minutes. (S3 enforces the policy; the photo function re-checks.)"""
-        key = original_key(report_id, slot)
+        return self._presigned_post(original_key(report_id, slot), slot, now)
+
+    def presigned_after_upload(self, report_id: str, slot: int, now: datetime) -> Upload:
+        """The same policy for an agency's after photo, under ``after/<report id>/<slot>``."""
+        return self._presigned_post(after_key(report_id, slot), slot, now)
+
+    def _presigned_post(self, key: str, slot: int, now: datetime) -> Upload:
         conditions: list[Any] = [
             {"bucket": self._bucket},
             ["eq", "$key", key],
@@ -75,9 +103,11 @@ class S3PhotoStore:
             slot=slot, url=post["url"], fields=dict(post["fields"]), expires_at=now + UPLOAD_EXPIRY
         )
 
-    def get_original(self, report_id: str, slot: int, version_id: str | None) -> bytes:
+    def get_original(
+        self, report_id: str, slot: int, version_id: str | None, *, after: bool = False
+    ) -> bytes:
         """The exact object version the event announced (the slot may have been replaced)."""
-        key = original_key(report_id, slot)
+        key = after_key(report_id, slot) if after else original_key(report_id, slot)
         if version_id:
             obj = self._s3.get_object(Bucket=self._bucket, Key=key, VersionId=version_id)
         else:
@@ -93,8 +123,9 @@ class S3PhotoStore:
         thumbnail: bytes,
         *,
         private: bool,
+        after: bool = False,
     ) -> Copies:
-        image_key, thumbnail_key = copy_keys(report_id, slot, version, private=private)
+        image_key, thumbnail_key = copy_keys(report_id, slot, version, private=private, after=after)
         for key, jpeg in ((image_key, image), (thumbnail_key, thumbnail)):
             self._s3.put_object(
                 Bucket=self._bucket,

@@ -25,6 +25,7 @@ from sikemas.domain.report import Kind, Privacy
 from sikemas.errors import InvalidJson, InvalidRequest, PayloadTooLarge
 
 MAX_PHOTOS = 3
+REASON_MAX = 500
 CATEGORY_MAX = 64
 DESCRIPTION_MIN, DESCRIPTION_MAX = 10, 2000
 ADDRESS_MAX = 300
@@ -373,3 +374,16 @@ def parse_photo_slot(raw: str) -> PhotoSlotIn:
     slot = r.integer("slot", low=1, high=MAX_PHOTOS)
     r.finish()
     return PhotoSlotIn(slot=slot)
+
+
+@dataclass(frozen=True)
+class ReopenIn:
+    reason: str
+
+
+def parse_reopen(raw: str) -> ReopenIn:
+    """``{"reason"}``: why the fix did not hold (1-500 characters once normalised)."""
+    r = _Reader(load_object(raw))
+    reason = r.string("reason", required=True, min_len=1, max_len=REASON_MAX)
+    r.finish()
+    return ReopenIn(reason=cast(str, reason))

@@ -4,13 +4,14 @@ shapes never leak here, and no view carries the reporter's identity."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from sikemas.api.text import mask_contacts
 from sikemas.city import City
 from sikemas.domain.photos import Copies, Photo, PhotoState
 from sikemas.domain.reasons import reason_message
-from sikemas.domain.report import Privacy, Report, TimelineEvent
+from sikemas.domain.report import Actor, Privacy, Report, Status, TimelineEvent
 from sikemas.ports import Upload
 
 
@@ -141,6 +142,7 @@ def owner_view(
         "duplicate_of": r.duplicate_of,
         "created_at": r.created_at.isoformat(),
         "updated_at": r.updated_at.isoformat(),
+        **_follow_up(city, r, photo_base_url, sign, reopen_window=city.reopen_window),
     }
     if timeline is not None:
         view["timeline"] = [
@@ -152,10 +154,52 @@ def owner_view(
                 "by": e.actor.value,
                 "reason": e.reason,
                 "note": e.note,
+                "actor_name": e.actor_name,  # the officer or admin who acted
+                "agency": _event_agency(e),
             }
             for e in timeline
         ]
     return view
+
+
+def _event_agency(e: TimelineEvent) -> str | None:
+    """The agency an agency's action was taken for (its code), else None."""
+    if e.actor is not Actor.AGENCY:
+        return None
+    agency = e.data.get("agency") if e.data else None
+    return str(agency) if agency else None
+
+
+def _follow_up(
+    city: City,
+    r: Report,
+    base: str | None,
+    sign: Callable[[str], str] | None,
+    *,
+    reopen_window: timedelta,
+) -> dict[str, Any]:
+    """What the agency did and what its owner may do: the outcome, who recorded it (agency and
+    officer) and when, the after photos, and until when the owner may reopen."""
+    outcome = None
+    if r.outcome is not None:
+        outcome = {
+            "outcome": r.outcome.value,
+            "reason": r.outcome_reason,
+            "reference": r.outcome_reference,
+            "agency": _agency_ref(city, r),
+            "officer": r.outcome_by,
+            "at": r.resolved_at.isoformat() if r.resolved_at else None,
+        }
+    reopen_until = None
+    if r.status is Status.RESOLVED and r.resolved_at is not None:
+        reopen_until = (r.resolved_at + reopen_window).isoformat()
+    return {
+        "outcome": outcome,
+        "after_photos": [_owner_photo(p, base, sign) for p in r.after_photos],
+        "reopened": r.reopened,
+        "confirmed_by_citizen": r.confirmed_by_citizen,
+        "reopen_until": reopen_until,
+    }
 
 
 def public_view(city: City, r: Report, *, photo_base_url: str | None = None) -> dict[str, Any]:
@@ -179,6 +223,13 @@ def public_view(city: City, r: Report, *, photo_base_url: str | None = None) -> 
             for p in _shown(r.photos)
             if p.copies is not None and not p.copies.private
         ],
+        # The agency's accepted after photos (public copies only), and how it ended.
+        "after_photos": [
+            {"slot": p.slot, **_urls(p.copies, photo_base_url, None)}
+            for p in r.accepted_after_photos
+            if p.copies is not None and not p.copies.private
+        ],
+        "outcome": r.outcome.value if r.outcome else None,
         "created_at": r.created_at.isoformat(),
         "updated_at": r.updated_at.isoformat(),
     }

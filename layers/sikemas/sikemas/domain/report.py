@@ -16,7 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from sikemas.city import Category
-from sikemas.domain.photos import Decision, Photo
+from sikemas.domain.photos import Decision, Photo, PhotoOutcome
 from sikemas.errors import InvalidTransition
 
 
@@ -54,6 +54,24 @@ class Actor(StrEnum):
     ADMIN = "admin"
 
 
+class AgencyOutcome(StrEnum):
+    """How an agency ended its work on a report: a city agency resolves it (``fixed`` or
+    ``not_fixable``), a vertical agency records its own outcome on a forwarded report."""
+
+    FIXED = "fixed"
+    NOT_FIXABLE = "not_fixable"
+    HANDLED = "handled"
+    NOT_THEIRS = "not_theirs"
+
+
+RESOLUTION_OUTCOMES = frozenset({AgencyOutcome.FIXED, AgencyOutcome.NOT_FIXABLE})
+VERTICAL_OUTCOMES = frozenset(
+    {AgencyOutcome.HANDLED, AgencyOutcome.NOT_THEIRS, AgencyOutcome.NOT_FIXABLE}
+)
+# Outcomes that need a reason (an officer says why it cannot be fixed).
+OUTCOMES_NEEDING_REASON = frozenset({AgencyOutcome.NOT_FIXABLE})
+
+
 class EventType(StrEnum):
     """What a timeline event records."""
 
@@ -63,6 +81,8 @@ class EventType(StrEnum):
     FLAGGED = "flagged"  # marked suspicious (a photo was taken outside the city)
     HIDDEN = "hidden"  # an admin hid the report from the public
     PRIVACY = "privacy"  # the report's privacy changed
+    AFTER_PHOTO = "after_photo"  # an agency's "after" photo was checked and kept
+    RECATEGORISED = "recategorised"  # an admin changed the category (and maybe the agency)
 
 
 S = Status
@@ -82,6 +102,8 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
 }
 # States whose report is visible to the public (unless confidential or hidden).
 PUBLIC_STATES = frozenset({S.ASSIGNED, S.IN_PROGRESS, S.RESOLVED, S.CLOSED, S.FORWARDED})
+# States an agency still has work in: listed in its inbox (index ByAgency).
+OPEN_STATES = frozenset({S.ASSIGNED, S.IN_PROGRESS, S.FORWARDED, S.NEEDS_REVIEW})
 # States in which the photo checks may still decide the report (with ``status_by`` the checks).
 _PHOTO_DECIDED = frozenset({S.REJECTED, S.NEEDS_REVIEW})
 
@@ -119,6 +141,17 @@ class Report:
     subdistrict: Mapping[str, str] | None = None  # kelurahan/desa and kecamatan, when known
     routed_at: datetime | None = None  # when it was last assigned or forwarded
     hidden: bool = False  # hidden from the public by an admin
+    # The follow-up (issue 8): how the agency ended its work, who said so, and the citizen's say.
+    outcome: AgencyOutcome | None = (
+        None  # set on resolved (fixed/not_fixable) or a vertical's close
+    )
+    outcome_reason: str | None = None
+    outcome_reference: str | None = None  # a vertical agency's own reference number
+    outcome_by: str | None = None  # the officer (or admin) who recorded the outcome
+    resolved_at: datetime | None = None  # when it was last resolved (the reopen window's start)
+    reopened: int = 0  # times its owner reopened it
+    confirmed_by_citizen: bool = False  # its owner confirmed the fix (closed at once)
+    after_photos: tuple[Photo, ...] = ()  # the agency's "after" photos, checked near the place
 
     @property
     def is_public(self) -> bool:
@@ -133,6 +166,10 @@ class Report:
     def public_copies_allowed(self) -> bool:
         """Its photos may have copies under ``public/`` (else private copies only)."""
         return self.privacy is not Privacy.CONFIDENTIAL and not self.hidden
+
+    @property
+    def accepted_after_photos(self) -> tuple[Photo, ...]:
+        return tuple(p for p in self.after_photos if p.outcome is PhotoOutcome.ACCEPTED)
 
     @property
     def rejected_by(self) -> Actor | None:

@@ -62,11 +62,12 @@ class Moderation:
             )
             if changed == report:
                 return report
-            photos = report.photos
+            photos, after_photos = report.photos, report.after_photos
             if not changed.public_copies_allowed:
                 # Private copies first, then the record: a crash in between leaves the public
                 # copies listed (and a retry moves them); never a record pointing at nothing.
                 photos = tuple(self._private(p) for p in photos)
+                after_photos = tuple(self._private(p) for p in after_photos)
             data = {"hidden": changed.hidden, "privacy": changed.privacy.value}
             t = amend(
                 report,
@@ -79,6 +80,7 @@ class Moderation:
                 hidden=changed.hidden,
                 privacy=changed.privacy,
                 photos=photos,
+                after_photos=after_photos,
             )
             try:
                 self._repo.apply(t)

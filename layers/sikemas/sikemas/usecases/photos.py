@@ -58,6 +58,7 @@ from sikemas.domain.report import (
 )
 from sikemas.errors import ConcurrentUpdate
 from sikemas.ports import Alerts, PhotoStore, ReportRepository
+from sikemas.usecases.followup import MAX_AFTER_PHOTOS
 
 if TYPE_CHECKING:
     from sikemas.geo import CityArea
@@ -76,6 +77,7 @@ class PhotoLanded:
     order: str  # S3's sequencer (hex), else the event time in hex microseconds
     size: int
     event_time: datetime
+    after: bool = False  # an agency's "after" photo (``after/<report id>/<n>``)
 
 
 class Result(StrEnum):
@@ -93,6 +95,8 @@ class Result(StrEnum):
     CHECK_FAILED = "check_failed"  # the check crashed every time (dead-letter queue)
     UNKNOWN_REPORT = "unknown_report"
     UNKNOWN_SLOT = "unknown_slot"
+    AFTER_ACCEPTED = "after_accepted"  # an agency's after photo, near the report's place
+    AFTER_NOT_ACCEPTED = "after_not_accepted"  # far from it, outside the city, no GPS, old …
 
 
 @dataclass(frozen=True)
@@ -124,6 +128,8 @@ class PhotoChecks:
     # -- the two entry points -------------------------------------------------------------
 
     def on_photo_landed(self, landed: PhotoLanded) -> Result:
+        if landed.after:
+            return self._after_photo(landed, failed=False)
         received = self._retrying(lambda: self._receive(landed))
         if isinstance(received, Result):
             return received
@@ -135,11 +141,15 @@ class PhotoChecks:
     def on_check_failed(self, landed: PhotoLanded) -> Result:
         """The photo's message reached the dead-letter queue: its check crashed every time.
         The photo gets the ``check_failed`` finding, the report a way out (``needs_review``
-        unless another photo was accepted), and the admins an alert."""
-        received = self._retrying(lambda: self._receive(landed))
-        if isinstance(received, Result):
-            return received
-        result = self._retrying(lambda: self._settle(landed, check_failed_findings(), None))
+        unless another photo was accepted), and the admins an alert. An after photo gets the
+        finding and the report stays as it is (the agency may upload another)."""
+        if landed.after:
+            result = self._after_photo(landed, failed=True)
+        else:
+            received = self._retrying(lambda: self._receive(landed))
+            if isinstance(received, Result):
+                return received
+            result = self._retrying(lambda: self._settle(landed, check_failed_findings(), None))
         if result is not Result.DUPLICATE and self._alerts is not None:
             self._alerts.alert(
                 f"Photo check failed: report {landed.report_id}",
@@ -255,9 +265,11 @@ class PhotoChecks:
             facts = refused(Reason.EMPTY_FILE)
             data = b""
         else:
-            data = self._files.get_original(landed.report_id, landed.slot, landed.version_id)
+            data = self._files.get_original(
+                landed.report_id, landed.slot, landed.version_id, after=landed.after
+            )
             facts = self._tools.read(data)
-        verdict = self._judge(report, facts, landed.event_time)
+        verdict = self._judge(report, facts, landed.event_time, after=landed.after)
         copies: Copies | None = None
         if verdict.outcome is not Outcome.REJECTED:
             # Only photos that may be shown get copies; rejected ones stay private originals.
@@ -266,7 +278,7 @@ class PhotoChecks:
             except ValueError as exc:  # PhotoDeriveError: the pixels did not decode after all
                 reason = Reason(getattr(exc, "reason", Reason.CORRUPT_IMAGE))
                 facts = replace(facts, image_error=reason)
-                verdict = self._judge(report, facts, landed.event_time)
+                verdict = self._judge(report, facts, landed.event_time, after=landed.after)
             else:
                 copies = self._files.put_copies(
                     landed.report_id,
@@ -275,16 +287,32 @@ class PhotoChecks:
                     derived.public,
                     derived.thumbnail,
                     private=not report.public_copies_allowed,
+                    after=landed.after,
                 )
         return findings(facts, verdict), copies
 
-    def _judge(self, report: Report, facts: PhotoFacts, uploaded_at: datetime) -> Any:
+    def _judge(
+        self, report: Report, facts: PhotoFacts, uploaded_at: datetime, *, after: bool = False
+    ) -> Any:
         category = self._city.categories[report.category]
         claim = (
             Claim(report.location.lat, report.location.lon, report.location.accuracy_m)
             if report.location
             else None
         )
+        if after:
+            # An agency's after photo proves the fix on the spot: taken inside the city, within
+            # 250 m + the pin's accuracy of the report's place, recently. Without GPS it proves
+            # nothing: rejected (the agency takes another), whatever the category's policy.
+            return judge(
+                facts,
+                area=self._area,
+                settings=self._city.photo_checks,
+                no_gps_policy="rejected",
+                claimed=claim,
+                uploaded_at=uploaded_at,
+                far=(Reason.FAR_FROM_REPORT, Outcome.REJECTED),
+            )
         return judge(
             facts,
             area=self._area,
@@ -293,6 +321,72 @@ class PhotoChecks:
             claimed=claim,
             uploaded_at=uploaded_at,
         )
+
+    # -- an agency's after photo ------------------------------------------------------------
+
+    def _after_photo(self, landed: PhotoLanded, *, failed: bool) -> Result:
+        """Check an agency's after photo and keep it on the report (``after_photos``), its
+        copies public when the report's are. The report's state never changes: the agency
+        resolves it, naming an accepted after photo. Idempotent per object version; an older
+        upload to a slot that already holds a newer one is ignored."""
+        report = self._reports.get(landed.report_id)
+        if report is None:
+            return Result.UNKNOWN_REPORT
+        if not 1 <= landed.slot <= MAX_AFTER_PHOTOS:
+            return Result.UNKNOWN_SLOT
+        in_slot = [p for p in report.after_photos if p.slot == landed.slot]
+        if any(p.version == landed.version for p in in_slot):
+            return Result.DUPLICATE
+        if any(is_newer(p.order, landed.order) for p in in_slot):
+            return Result.SUPERSEDED
+        if failed:
+            found, copies = check_failed_findings(), None
+        else:
+            record = Photo(
+                landed.slot, landed.version, landed.order, landed.size, landed.event_time
+            )
+            found, copies = self._check(report, landed, record)
+        result: Result = self._retrying(lambda: self._keep_after(landed, found, copies))
+        return result
+
+    def _keep_after(self, landed: PhotoLanded, found: Findings, copies: Copies | None) -> Result:
+        report = self._reports.get(landed.report_id)
+        if report is None:  # pragma: no cover - reports are never deleted
+            return Result.UNKNOWN_REPORT
+        in_slot = [p for p in report.after_photos if p.slot == landed.slot]
+        if any(p.version == landed.version for p in in_slot) or any(
+            is_newer(p.order, landed.order) for p in in_slot
+        ):
+            if copies is not None and all(p.copies != copies for p in in_slot):
+                self._files.delete_copies(copies)  # a concurrent delivery kept its own
+            return Result.DUPLICATE
+        photo = Photo(
+            slot=landed.slot,
+            version=landed.version,
+            order=landed.order,
+            size=landed.size,
+            received_at=landed.event_time,
+            findings=found,
+            copies=copies,
+        )
+        kept = (*(p for p in report.after_photos if p.slot != landed.slot), photo)
+        accepted = found.outcome is PhotoOutcome.ACCEPTED
+        self._reports.apply(
+            amend(
+                report,
+                EventType.AFTER_PHOTO,
+                at=landed.event_time,
+                actor=Actor.PHOTO_CHECKS,
+                note=f"after photo {landed.slot}",
+                reason=_reasons(found),
+                data={"slot": landed.slot, "outcome": found.outcome.value},
+                after_photos=tuple(sorted(kept, key=lambda p: p.slot)),
+            )
+        )
+        for old in in_slot:  # the slot's earlier upload is no longer shown
+            if old.copies is not None:
+                self._files.delete_copies(old.copies)
+        return Result.AFTER_ACCEPTED if accepted else Result.AFTER_NOT_ACCEPTED
 
     def _settle(self, landed: PhotoLanded, found: Findings, copies: Copies | None) -> Result:
         report = self._reports.get(landed.report_id)
