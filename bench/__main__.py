@@ -1,16 +1,19 @@
 """``make bench``: cold starts against their baselines, what the libraries we left out would add,
-the claimed-pin geometry (pure Python against shapely), the photo pipeline against a naive one,
-and the local stack as reports pile up against moto as it comes, in one run."""
+what the working calendar adds, the claimed-pin geometry (pure Python against shapely), the photo
+pipeline against a naive one, and the local stack as reports pile up against moto as it comes, in
+one run."""
 
 from __future__ import annotations
 
-from bench import cold_start, library_costs, local_stack, photo_bench, places_bench
+from bench import calendar_bench, cold_start, library_costs, local_stack, photo_bench, places_bench
 
 
 def main() -> None:
     cold_start.main()
     print()
     library_costs.main()
+    print()
+    calendar_bench.main()
     print()
     places_bench.main()
     print()

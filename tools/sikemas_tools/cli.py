@@ -28,6 +28,7 @@ from sikemas.geodesy import check_lat_lon
 from sikemas.photo.reading import DEFAULT_MAX_BYTES, read_photo, refused
 from sikemas_tools.boundary_import import MAX_SHIFT_M, ImportOptions, ImportRefused
 from sikemas_tools.boundary_import import import_boundary as run_import
+from sikemas_tools.national_holidays import register_holidays
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -280,7 +281,12 @@ def _register_openapi(subparsers: argparse._SubParsersAction[argparse.ArgumentPa
     p.set_defaults(func=_openapi)
 
 
-COMMANDS: list[Registrar] = [_register_import_boundary, _register_inspect_photo, _register_openapi]
+COMMANDS: list[Registrar] = [
+    _register_import_boundary,
+    _register_inspect_photo,
+    _register_openapi,
+    register_holidays,
+]
 
 
 def build_parser() -> argparse.ArgumentParser:

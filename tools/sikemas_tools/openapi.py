@@ -242,6 +242,17 @@ class Outcome(BaseModel):
     at: str | None
 
 
+class Deadlines(BaseModel):
+    """The two clocks (ISO 8601 with the city's offset): respond by (wall clock from routing)
+    and resolve by (close of working hours on the Nth working day after the routing day)."""
+
+    respond_by: str
+    resolve_by: str
+    responded_at: str | None
+    resolved_at: str | None
+    overdue: bool
+
+
 class _ReportBase(BaseModel):
     id: str
     tracking_code: str
@@ -252,6 +263,9 @@ class _ReportBase(BaseModel):
     description: str
     address: str | None
     subdistrict: Subdistrict | None
+    deadlines: Deadlines | None = Field(
+        description="null until routed to a city agency; forwarded reports have none"
+    )
     created_at: str
     updated_at: str
 

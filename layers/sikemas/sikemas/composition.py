@@ -14,6 +14,8 @@ import boto3
 from botocore.config import Config
 
 from sikemas.city import City, load_city
+from sikemas.city_calendar import LazyCalendar
+from sikemas.domain.calendar import Clocks
 from sikemas.places import CityPlaces
 from sikemas.settings import Settings
 from sikemas.usecases.followup import FollowUp
@@ -64,6 +66,7 @@ class _Core:
     city: City
     repo: ReportRepository
     photos: PhotoStore
+    clocks: Clocks
 
 
 def _core(
@@ -82,7 +85,16 @@ def _core(
         from sikemas.adapters.photo_store import S3PhotoStore
 
         photos = S3PhotoStore(s3_client(), settings.photos_bucket)
-    return _Core(settings=settings, city=city, repo=repo, photos=photos)
+    # The calendar's JSON is read when the first deadline is counted, not at cold start.
+    calendar = LazyCalendar(city, settings.city_dir)
+    clocks = Clocks(city.categories, calendar, warn=_warn)
+    return _Core(settings=settings, city=city, repo=repo, photos=photos, clocks=clocks)
+
+
+def _warn(message: str) -> None:
+    from sikemas.observability import logger
+
+    logger.warning(message)
 
 
 def api_dependencies(
@@ -99,7 +111,13 @@ def api_dependencies(
     # Pure Python (no shapely): every claimed pin is checked against the city's boundary.
     places = places or CityPlaces.for_city(core.city)
     intake = Intake(
-        core.repo, core.photos, core.city, daily_limit=limit, clock=clock, places=places
+        core.repo,
+        core.photos,
+        core.city,
+        daily_limit=limit,
+        clock=clock,
+        places=places,
+        clocks=core.clocks,
     )
     followup = FollowUp(core.repo, core.city, clock, core.photos)
     return ApiDependencies(settings=core.settings, city=core.city, intake=intake, followup=followup)
@@ -133,7 +151,7 @@ def photo_dependencies(
 
         topic = core.settings.alerts_topic_arn
         alerts = SnsAlerts(boto3.client("sns", config=_CONFIG) if topic else None, topic)
-    return PhotoChecks(core.repo, core.photos, core.city, area, tools, alerts)
+    return PhotoChecks(core.repo, core.photos, core.city, area, tools, alerts, clocks=core.clocks)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from sikemas.adapters import keys
+from sikemas.domain.calendar import Deadlines
 from sikemas.domain.counters import counter_increments
 from sikemas.domain.photos import Copies, Findings, Photo
 from sikemas.domain.report import (
@@ -139,7 +140,34 @@ def report_to_item(r: Report) -> dict[str, dict[str, Any]]:
         item["confirmed_by_citizen"] = {"BOOL": True}
     if r.after_photos:
         item["after_photos"] = _av([p.to_dict() for p in r.after_photos])
+    if r.deadlines is not None:  # flat: the watcher's index reads respond_by and resolve_by
+        clocks = r.deadlines
+        for name, at in (
+            ("respond_by", clocks.respond_by),
+            ("resolve_by", clocks.resolve_by),
+            ("responded_at", clocks.responded_at),
+            ("resolved_at", clocks.resolved_at),
+            ("clocks_paused_at", clocks.paused_at),
+        ):
+            if at is not None:
+                item[name] = {"S": at.isoformat()}
     return item
+
+
+def _deadlines(d: Mapping[str, Any]) -> Deadlines | None:
+    if not d.get("respond_by"):
+        return None
+
+    def at(name: str) -> datetime | None:
+        return datetime.fromisoformat(d[name]) if d.get(name) else None
+
+    return Deadlines(
+        respond_by=datetime.fromisoformat(d["respond_by"]),
+        resolve_by=datetime.fromisoformat(d["resolve_by"]),
+        responded_at=at("responded_at"),
+        resolved_at=at("resolved_at"),
+        paused_at=at("clocks_paused_at"),
+    )
 
 
 def item_to_report(item: Mapping[str, Any]) -> Report:
@@ -183,6 +211,7 @@ def item_to_report(item: Mapping[str, Any]) -> Report:
         reopened=int(d.get("reopened", 0)),
         confirmed_by_citizen=bool(d.get("confirmed_by_citizen", False)),
         after_photos=tuple(Photo.from_dict(p) for p in d.get("after_photos", [])),
+        deadlines=_deadlines(d),
     )
 
 

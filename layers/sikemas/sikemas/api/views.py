@@ -4,7 +4,7 @@ shapes never leak here, and no view carries the reporter's identity."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sikemas.api.text import mask_contacts
@@ -68,6 +68,14 @@ def _identity(city: City, r: Report) -> dict[str, Any]:
     }
 
 
+def _deadlines(city: City, r: Report, now: datetime | None) -> dict[str, Any] | None:
+    """The two clocks (ISO 8601 with the city's offset); None until routed to a city agency
+    (forwarded reports have no city deadline)."""
+    if r.deadlines is None:
+        return None
+    return r.deadlines.view(now or datetime.now(UTC), city.timezone)
+
+
 def _urls(
     copies: Copies | None, base: str | None, sign: Callable[[str], str] | None
 ) -> dict[str, str | None]:
@@ -121,6 +129,7 @@ def owner_view(
     *,
     photo_base_url: str | None = None,
     sign: Callable[[str], str] | None = None,
+    now: datetime | None = None,
 ) -> dict[str, Any]:
     """Everything the owner filed and everything that happened to it. ``sign`` makes the
     short-lived links to private photo copies."""
@@ -140,6 +149,7 @@ def owner_view(
         "subdistrict": r.subdistrict,
         "notify_sms": r.notify_sms,
         "duplicate_of": r.duplicate_of,
+        "deadlines": _deadlines(city, r, now),
         "created_at": r.created_at.isoformat(),
         "updated_at": r.updated_at.isoformat(),
         **_follow_up(city, r, photo_base_url, sign, reopen_window=city.reopen_window),
@@ -202,7 +212,9 @@ def _follow_up(
     }
 
 
-def public_view(city: City, r: Report, *, photo_base_url: str | None = None) -> dict[str, Any]:
+def public_view(
+    city: City, r: Report, *, photo_base_url: str | None = None, now: datetime | None = None
+) -> dict[str, Any]:
     """What anyone may read: no reporter, masked contact details, and for anonymous reports a
     location coarsened to about 100 m and no street address."""
     anonymous = r.privacy is Privacy.ANONYMOUS
@@ -230,6 +242,7 @@ def public_view(city: City, r: Report, *, photo_base_url: str | None = None) -> 
             if p.copies is not None and not p.copies.private
         ],
         "outcome": r.outcome.value if r.outcome else None,
+        "deadlines": _deadlines(city, r, now),
         "created_at": r.created_at.isoformat(),
         "updated_at": r.updated_at.isoformat(),
     }

@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from sikemas.city import Category
+from sikemas.domain.calendar import Clocks, Deadlines
 from sikemas.domain.photos import Decision, Photo, PhotoOutcome
 from sikemas.errors import InvalidTransition
 
@@ -152,6 +153,7 @@ class Report:
     reopened: int = 0  # times its owner reopened it
     confirmed_by_citizen: bool = False  # its owner confirmed the fix (closed at once)
     after_photos: tuple[Photo, ...] = ()  # the agency's "after" photos, checked near the place
+    deadlines: Deadlines | None = None  # the two clocks once routed to a city agency
 
     @property
     def is_public(self) -> bool:
@@ -249,10 +251,12 @@ def transition(
     actor_name: str | None = None,
     data: Mapping[str, Any] | None = None,
     duplicate_of: str | None = None,
+    clocks: Clocks | None = None,
     **changes: Any,
 ) -> Transition:
     """Apply one edge of the graph, or raise ``InvalidTransition``. ``changes`` are other
-    fields of the report that change with it (photos, subdistrict …)."""
+    fields of the report that change with it (photos, subdistrict …). With ``clocks`` the
+    report's deadlines move with the edge (``sikemas.domain.calendar.on_transition``)."""
     if not can_transition(report.status, target):
         raise InvalidTransition(details=[{"from": report.status.value, "to": target.value}])
     if (
@@ -272,6 +276,16 @@ def transition(
         )
     if target in (Status.ASSIGNED, Status.FORWARDED):
         changes.setdefault("routed_at", at)
+    if clocks is not None:
+        agency = changes.get("agency", report.agency)
+        changes["deadlines"] = clocks.after(
+            report.deadlines,
+            changes.get("category", report.category),
+            report.status.value,
+            target.value,
+            at,
+            agency_changed=agency != report.agency,
+        )
     return _change(
         report,
         EventType.STATUS,
@@ -362,6 +376,7 @@ def file_report(
     notify_sms: bool,
     at: datetime,
     subdistrict: Mapping[str, str] | None = None,
+    clocks: Clocks | None = None,
 ) -> list[Transition]:
     """A new report, as the transitions that create it: it is received, and — when it waits
     for no photo — routed at once (photos sent along are still checked)."""
@@ -400,4 +415,5 @@ def file_report(
     )
     if needs_photo(kind, category):
         return [received]
-    return [received, transition(report, routed_status(category), at=at, actor=Actor.SYSTEM)]
+    routed = transition(report, routed_status(category), at=at, actor=Actor.SYSTEM, clocks=clocks)
+    return [received, routed]

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sikemas.city import City
+from sikemas.domain.calendar import Clocks
 from sikemas.domain.photos import current
 from sikemas.domain.report import (
     Kind,
@@ -80,6 +81,7 @@ class Intake:
         daily_limit: int,
         clock: Callable[[], datetime],
         places: Places,
+        clocks: Clocks | None = None,
     ) -> None:
         self._repo = repo
         self._places = places
@@ -87,6 +89,7 @@ class Intake:
         self._city = city
         self._daily_limit = daily_limit
         self._clock = clock
+        self._clocks = clocks  # deadlines start when a report is routed at once
 
     def submit(
         self,
@@ -125,6 +128,7 @@ class Intake:
                 notify_sms=new.notify_sms,
                 subdistrict=subdistrict,
                 at=now,
+                clocks=self._clocks,
             )
             report = steps[-1].after
             record = (

@@ -29,6 +29,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from sikemas.city import City
+from sikemas.domain.calendar import Clocks
 from sikemas.domain.photo_verdict import Claim, Outcome, findings, judge
 from sikemas.domain.photos import (
     Copies,
@@ -117,6 +118,7 @@ class PhotoChecks:
         area: CityArea,
         tools: ImagingTools,
         alerts: Alerts | None = None,
+        clocks: Clocks | None = None,
     ) -> None:
         self._reports = reports
         self._files = files
@@ -124,6 +126,7 @@ class PhotoChecks:
         self._area = area
         self._tools = tools
         self._alerts = alerts
+        self._clocks = clocks  # deadlines start when a photo routes its report
 
     # -- the two entry points -------------------------------------------------------------
 
@@ -234,6 +237,7 @@ class PhotoChecks:
                     at=at,
                     actor=Actor.PHOTO_CHECKS,
                     note=f"photo {landed.slot}",
+                    clocks=self._clocks,
                     photos=photos,
                 )
             self._apply(t)
@@ -464,6 +468,7 @@ class PhotoChecks:
                 note=note,
                 reason=",".join(reasons) or None,
                 data=data,
+                clocks=self._clocks,
                 **changes,
             )
         steps = [moved]
