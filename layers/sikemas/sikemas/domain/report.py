@@ -84,6 +84,7 @@ class EventType(StrEnum):
     PRIVACY = "privacy"  # the report's privacy changed
     AFTER_PHOTO = "after_photo"  # an agency's "after" photo was checked and kept
     RECATEGORISED = "recategorised"  # an admin changed the category (and maybe the agency)
+    OVERDUE = "overdue"  # a clock passed unmet (the watcher); counted by statistics
 
 
 S = Status
