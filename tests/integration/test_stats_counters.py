@@ -45,6 +45,8 @@ START = datetime(2026, 10, 29, 1, 0, tzinfo=UTC)
 CATEGORIES = ["sekolah", "perizinan", "jalan", "air_bersih", "listrik"]
 S = Status
 _tables = itertools.count()
+# The clocks each stored event found on its report (the history the timeline does not keep).
+CLOCKS_BEFORE: dict[tuple[str, int], Any] = {}
 
 
 class Clock:
@@ -72,6 +74,8 @@ class Recording:
             self.pending.pop()()
         self.repo.apply(*transitions)
         self.last[transitions[0].after.id] = transitions
+        for t in transitions:
+            CLOCKS_BEFORE[(t.after.id, t.event.seq)] = t.before.deadlines if t.before else None
 
 
 ACTIONS = [
@@ -146,8 +150,10 @@ def test_the_counters_equal_a_recount_from_the_reports(make_repo, steps):
     last: dict[str, tuple[Transition, ...]] = {}
     racing = Recording(repo, last)
     clock = Clock()
-    followup = FollowUp(racing, CITY, clock, FakePhotoStore())
-    other = FollowUp(Recording(repo, last), CITY, clock, FakePhotoStore())  # a second officer
+    CLOCKS_BEFORE.clear()
+    # As the composition root builds it: the deadlines move with every transition.
+    followup = FollowUp(racing, CITY, clock, FakePhotoStore(), clocks=CLOCKS)
+    other = FollowUp(Recording(repo, last), CITY, clock, FakePhotoStore(), clocks=CLOCKS)
     ids: list[str] = []
 
     def pick(i: int) -> str | None:
@@ -297,7 +303,6 @@ def _recount(repo: DynamoReportRepository, ids: list[str]) -> dict[tuple[date, s
             )
         # what happened, on the day it happened, to the agency it was with
         agency = CITY.categories[report.category].agency.code
-        clocks = report.deadlines
         routed_at: datetime | None = None
         previous: Status | None = None
         for e in repo.timeline(rid):
@@ -314,7 +319,12 @@ def _recount(repo: DynamoReportRepository, ids: list[str]) -> dict[tuple[date, s
             if e.type is not EventType.STATUS:
                 continue
             to, source = e.to_status, e.from_status
-            if source is S.ASSIGNED and to in (S.IN_PROGRESS, S.RESOLVED) and routed_at:
+            # The clocks the report had when this happened (filings started them; see below).
+            clocks = CLOCKS_BEFORE.get((rid, e.seq))
+            # A response: the agency first takes up the report it was given (acknowledging or
+            # resolving it); later exits from assigned (after a reopen) are no new response.
+            first = clocks is None or clocks.responded_at is None
+            if source is S.ASSIGNED and to in (S.IN_PROGRESS, S.RESOLVED) and routed_at and first:
                 if clocks is not None:
                     both("responded_timed")
                     if e.at <= clocks.respond_by:

@@ -568,3 +568,58 @@ def test_the_fakes_list_by_status_and_open_by_agency(repo):
         ids[1],
         ids[0],
     ]
+
+
+@pytest.mark.parametrize("source", [S.VERIFYING, S.NEEDS_REVIEW])
+def test_reject_from_every_state_that_leads_there(repo, followup, source):
+    report = stored(repo, source)
+    assert followup.reject(report.id, "Admin Kota", "bukan laporan").status is S.REJECTED
+
+
+@pytest.mark.parametrize("source", [S.RECEIVED, S.VERIFYING, S.NEEDS_REVIEW])
+def test_forward_from_every_state_an_admin_routes_from(repo, followup, source):
+    report = stored(repo, source)
+    assert followup.forward(report.id, "Admin Kota", "POLRES").status is S.FORWARDED
+
+
+@pytest.mark.parametrize(
+    "source", [S.RECEIVED, S.VERIFYING, S.NEEDS_REVIEW, S.ASSIGNED, S.IN_PROGRESS]
+)
+def test_mark_duplicate_from_every_state_that_leads_there(repo, followup, source):
+    primary = stored(repo, S.ASSIGNED, id="01JD2Y6X3B6Q3W9Y5K8R7T4V3H")
+    report = stored(repo, source)
+    after = followup.mark_duplicate(report.id, "Admin Kota", primary.id)
+    assert (after.status, after.duplicate_of) == (S.DUPLICATE, primary.id)
+
+
+@pytest.mark.parametrize(
+    ("status", "act"),
+    [
+        (S.ASSIGNED, lambda f, rid: f.reject(rid, "A", "x")),
+        (S.FORWARDED, lambda f, rid: f.forward(rid, "A", "PLN")),
+        (S.CLOSED, lambda f, rid: f.mark_duplicate(rid, "A", "01JD2Y6X3B6Q3W9Y5K8R7T4V3H")),
+        (S.RESOLVED, lambda f, rid: f.assign(rid, "A")),
+        (S.CLOSED, lambda f, rid: f.recategorise(rid, "A", "jalan")),
+    ],
+)
+def test_an_admin_action_that_no_longer_applies(repo, followup, status, act):
+    stored(repo, S.ASSIGNED, id="01JD2Y6X3B6Q3W9Y5K8R7T4V3H")
+    report = stored(repo, status)
+    with pytest.raises(ActionNotApplicable):
+        act(followup, report.id)
+    assert repo.reports[report.id] == report
+
+
+def test_the_composition_root_builds_followup_with_the_citys_clocks(repo, files):
+    from sikemas.composition import followup_dependencies
+    from sikemas.settings import Settings
+
+    settings = Settings.from_env({"TABLE_NAME": "t", "PHOTOS_BUCKET": "b", "CITY": "kotamobagu"})
+    deps = followup_dependencies(settings, repo=repo, photos=files, clock=lambda: NOW)
+    report = stored(repo, S.NEEDS_REVIEW)
+
+    after = deps.followup.assign(report.id, "Admin Kota")
+
+    assert after.deadlines is not None  # the deadlines start when an admin routes it
+    assert after.deadlines.respond_by > NOW
+    assert deps.repo is repo

@@ -186,7 +186,7 @@ class PhotoCheck(BaseModel):
     """One check of a photo; a failed one says why, in both languages."""
 
     name: CheckName
-    passed: bool | None = Field(description="null: not judged (the reason says why)")
+    passed: bool | None = Field(description="null: not judged (`reason` says why)")
     reason: Reason | None
     message: Text | None
 

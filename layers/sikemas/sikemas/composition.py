@@ -121,7 +121,7 @@ def api_dependencies(
         places=places,
         clocks=core.clocks,
     )
-    followup = FollowUp(core.repo, core.city, clock, core.photos)
+    followup = FollowUp(core.repo, core.city, clock, core.photos, clocks=core.clocks)
     stats = Stats(core.repo, core.city, clock)
     return ApiDependencies(
         settings=core.settings, city=core.city, intake=intake, followup=followup, stats=stats
@@ -179,7 +179,7 @@ def followup_dependencies(
     """What the agency and admin functions act through (``FollowUp``), with the repository
     (their lists: ``list_by_status``, ``list_open_by_agency``) and the photo store."""
     core = _core(settings, city, repo, photos)
-    followup = FollowUp(core.repo, core.city, clock, core.photos)
+    followup = FollowUp(core.repo, core.city, clock, core.photos, clocks=core.clocks)
     return FollowUpDependencies(
         settings=core.settings,
         city=core.city,

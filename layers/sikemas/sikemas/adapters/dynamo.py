@@ -121,6 +121,17 @@ def report_to_item(r: Report) -> dict[str, dict[str, Any]]:
         item["subdistrict"] = _av(dict(r.subdistrict))
     if r.routed_at is not None:
         item["routed_at"] = {"S": r.routed_at.isoformat()}
+    if r.deadlines is not None:  # flat: the watcher's index reads respond_by and resolve_by
+        clocks = r.deadlines
+        for name, at in (
+            ("respond_by", clocks.respond_by),
+            ("resolve_by", clocks.resolve_by),
+            ("responded_at", clocks.responded_at),
+            ("resolved_at", clocks.resolved_at),
+            ("clocks_paused_at", clocks.paused_at),
+        ):
+            if at is not None:
+                item[name] = {"S": at.isoformat()}
     if r.status in OPEN_STATES:
         item.update(keys.by_agency(r.agency, r.status.value, r.status_since, r.id))
     if r.outcome is not None:
@@ -133,24 +144,13 @@ def report_to_item(r: Report) -> dict[str, dict[str, Any]]:
         if value is not None:
             item[name] = {"S": value}
     if r.resolved_at is not None:
-        item["resolved_at"] = {"S": r.resolved_at.isoformat()}
+        item["outcome_at"] = {"S": r.resolved_at.isoformat()}  # not resolved_at: the clocks'
     if r.reopened:
         item["reopened"] = {"N": str(r.reopened)}
     if r.confirmed_by_citizen:
         item["confirmed_by_citizen"] = {"BOOL": True}
     if r.after_photos:
         item["after_photos"] = _av([p.to_dict() for p in r.after_photos])
-    if r.deadlines is not None:  # flat: the watcher's index reads respond_by and resolve_by
-        clocks = r.deadlines
-        for name, at in (
-            ("respond_by", clocks.respond_by),
-            ("resolve_by", clocks.resolve_by),
-            ("responded_at", clocks.responded_at),
-            ("resolved_at", clocks.resolved_at),
-            ("clocks_paused_at", clocks.paused_at),
-        ):
-            if at is not None:
-                item[name] = {"S": at.isoformat()}
     return item
 
 
@@ -203,15 +203,15 @@ def item_to_report(item: Mapping[str, Any]) -> Report:
         subdistrict=d.get("subdistrict"),
         routed_at=datetime.fromisoformat(d["routed_at"]) if d.get("routed_at") else None,
         hidden=bool(d.get("hidden", False)),
+        deadlines=_deadlines(d),
         outcome=AgencyOutcome(d["outcome"]) if d.get("outcome") else None,
         outcome_reason=d.get("outcome_reason"),
         outcome_reference=d.get("outcome_reference"),
         outcome_by=d.get("outcome_by"),
-        resolved_at=datetime.fromisoformat(d["resolved_at"]) if d.get("resolved_at") else None,
+        resolved_at=datetime.fromisoformat(d["outcome_at"]) if d.get("outcome_at") else None,
         reopened=int(d.get("reopened", 0)),
         confirmed_by_citizen=bool(d.get("confirmed_by_citizen", False)),
         after_photos=tuple(Photo.from_dict(p) for p in d.get("after_photos", [])),
-        deadlines=_deadlines(d),
     )
 
 

@@ -143,6 +143,7 @@ class Report:
     subdistrict: Mapping[str, str] | None = None  # kelurahan/desa and kecamatan, when known
     routed_at: datetime | None = None  # when it was last assigned or forwarded
     hidden: bool = False  # hidden from the public by an admin
+    deadlines: Deadlines | None = None  # the two clocks once routed to a city agency
     # The follow-up (issue 8): how the agency ended its work, who said so, and the citizen's say.
     outcome: AgencyOutcome | None = (
         None  # set on resolved (fixed/not_fixable) or a vertical's close
@@ -154,7 +155,6 @@ class Report:
     reopened: int = 0  # times its owner reopened it
     confirmed_by_citizen: bool = False  # its owner confirmed the fix (closed at once)
     after_photos: tuple[Photo, ...] = ()  # the agency's "after" photos, checked near the place
-    deadlines: Deadlines | None = None  # the two clocks once routed to a city agency
 
     @property
     def is_public(self) -> bool:

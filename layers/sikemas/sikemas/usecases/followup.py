@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from sikemas.city import City
+from sikemas.domain.calendar import Clocks
 from sikemas.domain.report import (
     OUTCOMES_NEEDING_REASON,
     RESOLUTION_OUTCOMES,
@@ -68,8 +69,11 @@ class FollowUp:
         city: City,
         clock: Callable[[], datetime],
         photos: PhotoStore,
+        *,
+        clocks: Clocks | None = None,
     ) -> None:
         self._repo = repo
+        self._clocks = clocks  # the deadlines move with each transition (calendar)
         self._city = city
         self._clock = clock
         self._photos = photos
@@ -86,6 +90,7 @@ class FollowUp:
                 report,
                 Status.IN_PROGRESS,
                 at=at,
+                clocks=self._clocks,
                 actor=Actor.AGENCY,
                 actor_name=_name(officer),
                 data={"agency": report.agency},
@@ -127,6 +132,7 @@ class FollowUp:
                 report,
                 Status.RESOLVED,
                 at=at,
+                clocks=self._clocks,
                 actor=Actor.AGENCY,
                 actor_name=_name(officer),
                 reason=why,
@@ -152,6 +158,7 @@ class FollowUp:
                 report,
                 Status.NEEDS_REVIEW,
                 at=at,
+                clocks=self._clocks,
                 actor=Actor.AGENCY,
                 actor_name=_name(officer),
                 reason=why,
@@ -203,6 +210,7 @@ class FollowUp:
                 report,
                 Status.CLOSED,
                 at=at,
+                clocks=self._clocks,
                 actor=Actor.ADMIN if by_admin else Actor.AGENCY,
                 actor_name=_name(officer),
                 reason=why,
@@ -240,6 +248,7 @@ class FollowUp:
                 report,
                 Status.ASSIGNED,
                 at=at,
+                clocks=self._clocks,
                 actor=Actor.CITIZEN,
                 reason=why,
                 data={"agency": report.agency, "reopened": report.reopened + 1},
@@ -263,6 +272,7 @@ class FollowUp:
                 report,
                 Status.CLOSED,
                 at=at,
+                clocks=self._clocks,
                 actor=Actor.CITIZEN,
                 data={"confirmed_by_citizen": True},
                 confirmed_by_citizen=True,
@@ -283,6 +293,7 @@ class FollowUp:
                 report,
                 Status.ASSIGNED,
                 at=at,
+                clocks=self._clocks,
                 actor=Actor.ADMIN,
                 actor_name=_name(admin),
                 data={"agency": code},
@@ -301,6 +312,7 @@ class FollowUp:
                 report,
                 Status.REJECTED,
                 at=at,
+                clocks=self._clocks,
                 actor=Actor.ADMIN,
                 actor_name=_name(admin),
                 reason=why,
@@ -318,6 +330,7 @@ class FollowUp:
                 report,
                 Status.FORWARDED,
                 at=at,
+                clocks=self._clocks,
                 actor=Actor.ADMIN,
                 actor_name=_name(admin),
                 data={"agency": agency},
@@ -348,6 +361,7 @@ class FollowUp:
                     report,
                     routed,
                     at=at,
+                    clocks=self._clocks,
                     actor=Actor.ADMIN,
                     actor_name=_name(admin),
                     data=data,
@@ -392,6 +406,7 @@ class FollowUp:
                 report,
                 Status.DUPLICATE,
                 at=at,
+                clocks=self._clocks,
                 actor=Actor.ADMIN,
                 actor_name=_name(admin),
                 data={"duplicate_of": target},
