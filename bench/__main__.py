@@ -5,7 +5,15 @@ one run."""
 
 from __future__ import annotations
 
-from bench import calendar_bench, cold_start, library_costs, local_stack, photo_bench, places_bench
+from bench import (
+    calendar_bench,
+    cold_start,
+    library_costs,
+    local_stack,
+    photo_bench,
+    places_bench,
+    stats_bench,
+)
 
 
 def main() -> None:
@@ -20,6 +28,8 @@ def main() -> None:
     photo_bench.main([])
     print()
     local_stack.main([])
+    print()
+    stats_bench.main()
 
 
 if __name__ == "__main__":

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from itertools import count, pairwise
+from zoneinfo import ZoneInfo
 
+from sikemas.domain.counters import CounterRow, counter_increments
 from sikemas.domain.photos import Copies
 from sikemas.domain.report import OPEN_STATES, Report, Status, TimelineEvent, Transition
 from sikemas.errors import ConcurrentUpdate, DailyLimitExceeded
@@ -43,6 +45,9 @@ class FakeReportRepository:
         self.quota: dict[tuple[str, str], int] = {}
         self.writes = 0  # every successful write of any item
         self.due_reads = 0  # queries of the watcher's index
+        # Counter rows as the adapter keeps them: (day, dimension, value) -> field -> n.
+        self.tz = ZoneInfo("Asia/Makassar")
+        self.counters: dict[tuple[date, str, str], dict[str, int]] = {}
         self._ids = count(1)
         # Hooks: called before a write, to make a race happen (they may write themselves).
         self.before_create: list[Callable[[Sequence[Transition]], None]] = []
@@ -158,6 +163,7 @@ class FakeReportRepository:
         self.tracking[report.tracking_code] = report.id
         self.events.setdefault(report.id, []).extend(t.event for t in transitions)
         self.writes += 3 + len(transitions)
+        self._count(transitions)
 
     def apply(self, *transitions: Transition) -> None:
         for hook in list(self.before_apply):
@@ -175,6 +181,22 @@ class FakeReportRepository:
         self.reports[first.id] = transitions[-1].after
         self.events.setdefault(first.id, []).extend(t.event for t in transitions)
         self.writes += 1 + len(transitions)
+        self._count(transitions)
+
+    def _count(self, transitions: Sequence[Transition]) -> None:
+        for t in transitions:
+            for inc in counter_increments(t, self.tz):
+                row = self.counters.setdefault((inc.day, inc.dimension.value, inc.value), {})
+                row[inc.field] = row.get(inc.field, 0) + inc.amount
+
+    def counter_rows(self, first: date, last: date) -> list[CounterRow]:
+        from sikemas.domain.counters import Dimension
+
+        return [
+            CounterRow(day, Dimension(dim), value, {f: n for f, n in fields.items() if n})
+            for (day, dim, value), fields in sorted(self.counters.items())
+            if first <= day <= last
+        ]
 
     def put(self, report: Report) -> None:
         """Test setup: store a report as it is."""

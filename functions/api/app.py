@@ -84,6 +84,14 @@ def create_app(deps: ApiDependencies) -> APIGatewayHttpResolver:
     def categories() -> Response[str]:
         return ok(views.categories_view(city), headers={"Cache-Control": "public, max-age=300"})
 
+    @app.get("/v1/stats")
+    def stats() -> Response[str]:
+        # Public: the counters only (a Query per month of the period), cached a few minutes.
+        if deps.stats is None:  # pragma: no cover - api_dependencies always builds it
+            raise RouteNotFound
+        params = app.current_event.query_string_parameters or {}
+        return ok(deps.stats.figures(params), headers={"Cache-Control": "public, max-age=300"})
+
     @app.post("/v1/reports")
     def create_report() -> Response[str]:
         body = parse_create_report(read_body())

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from sikemas.adapters import keys
 from sikemas.api.models import MAX_BODY_BYTES
 from tests.integration.conftest import Api, load_function
 
@@ -151,9 +152,9 @@ def test_creation_writes_the_report_its_timeline_and_the_days_counters_in_one_go
     )
     assert [e["to_status"]["S"] for e in events] == ["received", "assigned"]
     day = datetime.now(UTC).astimezone(__import__("zoneinfo").ZoneInfo("Asia/Makassar")).date()
-    counters = dynamodb.get_item(
-        TableName=table, Key={"PK": {"S": f"STATS#{day}"}, "SK": {"S": "AGENCY#DPMPTSP"}}
-    )["Item"]
+    counters = dynamodb.get_item(TableName=table, Key=keys.counter(day, "agency", "DPMPTSP"))[
+        "Item"
+    ]
     assert counters["entered_received"]["N"] == "1"
     assert counters["entered_assigned"]["N"] == "1"
 

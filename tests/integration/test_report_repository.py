@@ -4,13 +4,14 @@ resends; no hot item; reads that write nothing."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from botocore.exceptions import ClientError
 
+from sikemas.adapters import keys
 from sikemas.adapters.dynamo import DynamoReportRepository, client_request_token
 from sikemas.domain.photos import (
     CheckResult,
@@ -76,17 +77,23 @@ def test_counters_count_each_transition_once_per_city_day(repo, stored, dynamodb
     repo.apply(verifying, assigned)
 
     row = dynamodb.get_item(
-        TableName=table, Key={"PK": {"S": "STATS#2026-11-28"}, "SK": {"S": "CATEGORY#sampah"}}
+        TableName=table, Key=keys.counter(date(2026, 11, 28), "category", "sampah")
     )["Item"]
     assert (
         row["entered_received"]["N"],
         row["entered_verifying"]["N"],
         row["entered_assigned"]["N"],
     ) == ("1", "1", "1")
-    city_row = dynamodb.get_item(
-        TableName=table, Key={"PK": {"S": "STATS#2026-11-28"}, "SK": {"S": "CITY#all"}}
-    )
-    assert "Item" not in city_row  # no row that every transition in the city writes
+    month = dynamodb.query(
+        TableName=table,
+        KeyConditionExpression="PK = :pk",
+        ExpressionAttributeValues={":pk": {"S": "STATS#2026-11"}},
+    )["Items"]
+    # no row that every transition in the city writes: one per agency, one per category
+    assert sorted(i["SK"]["S"] for i in month) == [
+        "2026-11-28#AGENCY#DLH",
+        "2026-11-28#CATEGORY#sampah",
+    ]
 
 
 class _Conflicting:

@@ -332,6 +332,117 @@ class GatewayMessage(BaseModel):
     message: str
 
 
+# Statistics (GET /v1/stats): read from the counters only.
+
+
+class OnTime(BaseModel):
+    on_time: int
+    counted: int = Field(description="Clocks judged (reports that carried deadlines)")
+    rate: float | None = Field(description="on_time / counted; null when none was counted")
+
+
+class Bucket(BaseModel):
+    le_hours: float | None = Field(description="Upper edge in hours; null: beyond the last")
+    count: int
+
+
+class Durations(BaseModel):
+    """Hours since the report was (last) routed, in fixed buckets: the median and 90th
+    percentile are the upper edge of the bucket they fall in (null: none, or beyond 720 h)."""
+
+    count: int
+    median_hours: float | None
+    p90_hours: float | None
+    over_hours: float
+    buckets: list[Bucket]
+
+
+class OnTimeRates(BaseModel):
+    response: OnTime
+    resolution: OnTime
+
+
+class Hours(BaseModel):
+    response: Durations
+    resolution: Durations
+
+
+class VerticalOutcomes(BaseModel):
+    handled: int
+    not_theirs: int
+    not_fixable: int
+
+
+class Figures(BaseModel):
+    """Received (and its state now) counts the reports received in the period, duplicates
+    never; the rest counts what happened during the period."""
+
+    received: int
+    complaints: int
+    now: dict[Status, int] = Field(description="Where the period's reports are now")
+    followed_up_and_done: int = Field(description="Now resolved or closed")
+    duplicates: int
+    routed: int
+    forwarded: int
+    resolved_fixed: int
+    resolved_not_fixable: int
+    closed: int
+    rejected: int
+    rejected_by_reason: dict[str, int]
+    vertical_outcomes: VerticalOutcomes
+    reopened: int
+    overdue: int
+    on_time: OnTimeRates
+    hours: Hours
+
+
+class AgencyFigures(Figures):
+    code: str
+    name: str
+    jurisdiction: Literal["city", "vertical"]
+
+
+class CategoryFigures(Figures):
+    code: str
+    name: Text | None
+    agency: str | None
+
+
+class TopAgency(BaseModel):
+    code: str
+    name: str
+    complaints: int
+
+
+class VerticalAgency(BaseModel):
+    code: str
+    received: int
+
+
+class VerticalShare(BaseModel):
+    received: int
+    agencies: list[VerticalAgency]
+
+
+class Day(BaseModel):
+    date: str
+    received: int
+
+
+class Stats(BaseModel):
+    from_: str = Field(alias="from")
+    to: str
+    days: int
+    timezone: str
+    summary: Text = Field(description="The city's sentence, in Indonesian and English")
+    totals: Figures
+    top_agencies: list[TopAgency] = Field(description="The city's own agencies by complaints")
+    vertical: VerticalShare = Field(description="Vertical agencies (PDAM, PLN …), counted apart")
+    per_day: list[Day]
+    agencies: list[AgencyFigures]
+    categories: list[CategoryFigures]
+
+
 # ------------------------------------------------------------------------------------------
 # Operations
 
@@ -503,6 +614,35 @@ OPERATIONS: dict[tuple[str, str], Json] = {
             **_INTERNAL,
         },
     },
+    ("get", "/v1/stats"): {
+        "operationId": "getStats",
+        "summary": "The city's figures for a period of city-local days (default the last 30, "
+        "at most 366), from counters: totals, per agency and category, reports a day, on-time "
+        "rates, median and 90th-percentile hours, and the city's sentence.",
+        "security": [],
+        "parameters": [
+            {
+                "name": name,
+                "in": "query",
+                "required": False,
+                "description": description,
+                "schema": {"type": "string", "format": "date"},
+                "example": example,
+            }
+            for name, description, example in (
+                ("from", "First day (YYYY-MM-DD), included.", "2026-11-01"),
+                ("to", "Last day (YYYY-MM-DD), included; default today.", "2026-11-30"),
+            )
+        ],
+        "responses": {
+            "200": _ok(Stats, "The figures."),
+            "400": _error(
+                ["invalid_period", "period_too_long", "unknown_parameter"],
+                "A date that is not one, a reversed or too long period, or another parameter.",
+            ),
+            **_INTERNAL,
+        },
+    },
     ("get", "/v1/me/reports"): {
         "operationId": "listMyReports",
         "summary": "One's own reports, newest first.",
@@ -586,6 +726,7 @@ _MODELS: list[type[BaseModel]] = [
     OwnerReportOut,
     PublicReportOut,
     MyReports,
+    Stats,
     Error,
     GatewayMessage,
 ]

@@ -20,6 +20,7 @@ from sikemas.places import CityPlaces
 from sikemas.settings import Settings
 from sikemas.usecases.followup import FollowUp
 from sikemas.usecases.intake import Intake
+from sikemas.usecases.stats import Stats
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -79,6 +80,7 @@ class ApiDependencies:
     city: City
     intake: Intake
     followup: FollowUp  # the owner's reopen and confirm
+    stats: Stats | None = None  # GET /v1/stats (the counters)
 
 
 @dataclass(frozen=True)
@@ -143,7 +145,10 @@ def api_dependencies(
         clocks=core.clocks,
     )
     followup = FollowUp(core.repo, core.city, clock, core.photos, clocks=core.clocks)
-    return ApiDependencies(settings=core.settings, city=core.city, intake=intake, followup=followup)
+    stats = Stats(core.repo, core.city, clock)
+    return ApiDependencies(
+        settings=core.settings, city=core.city, intake=intake, followup=followup, stats=stats
+    )
 
 
 def photo_dependencies(

@@ -182,3 +182,21 @@ class WrongAgency(SikemasError):
     code = "wrong_agency"
     message_id = "Laporan ini bukan untuk instansi Anda."
     message_en = "This report is not your agency's."
+
+
+class InvalidPeriod(SikemasError):
+    code = "invalid_period"
+    message_id = "Periode tidak valid: gunakan from dan to dengan format YYYY-MM-DD."
+    message_en = "The period is not valid: give from and to as YYYY-MM-DD."
+
+
+class PeriodTooLong(SikemasError):
+    code = "period_too_long"
+    message_id = "Periode terlalu panjang: paling lama 366 hari."
+    message_en = "The period is too long: 366 days at most."
+
+
+class UnknownParameter(SikemasError):
+    code = "unknown_parameter"
+    message_id = "Parameter tidak dikenal."
+    message_en = "Unknown query parameter."

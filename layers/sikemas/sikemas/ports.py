@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 
+from sikemas.domain.counters import CounterRow
 from sikemas.domain.photos import Copies
 from sikemas.domain.report import Report, Status, TimelineEvent, Transition
 
@@ -69,6 +70,11 @@ class ReportRepository(Protocol):
     def list_open_by_agency(self, agency: str, limit: int, cursor: str | None) -> Page:
         """The agency's open reports (assigned, in progress, forwarded, for review), grouped
         by status, longest there first within each (index ByAgency; no scan)."""
+        ...
+
+    def counter_rows(self, first: date, last: date) -> list[CounterRow]:
+        """The counter rows of the city-local days ``first``..``last`` (statistics): a bounded
+        number of reads whatever the number of reports (``sikemas.domain.counters``)."""
         ...
 
     def get_idempotency(

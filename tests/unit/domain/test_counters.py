@@ -18,15 +18,24 @@ def test_a_transition_late_in_the_utc_day_counts_on_the_next_city_day():
     at = datetime(2026, 11, 28, 17, 30, tzinfo=UTC)
     t = transition(a_report(Status.VERIFYING), Status.ASSIGNED, at=at, actor=Actor.PHOTO_CHECKS)
 
-    incs = counter_increments(t, WITA)
+    incs = _net(counter_increments(t, WITA))
 
-    assert {i.day for i in incs} == {date(2026, 11, 29)}
-    assert {(i.dimension.value, i.value, i.field) for i in incs} == {
-        ("agency", "DLH", "entered_assigned"),
-        ("agency", "DLH", "complaint_entered_assigned"),
-        ("category", "sampah", "entered_assigned"),
+    flows = {k: n for k, n in incs.items() if not k[3].startswith("state_")}
+    assert flows == {
+        (date(2026, 11, 29), "agency", "DLH", "entered_assigned"): 1,
+        (date(2026, 11, 29), "agency", "DLH", "complaint_entered_assigned"): 1,
+        (date(2026, 11, 29), "category", "sampah", "entered_assigned"): 1,
+        (date(2026, 11, 29), "agency", "DLH", "routed"): 1,
+        (date(2026, 11, 29), "category", "sampah", "routed"): 1,
     }
-    assert all(i.amount == 1 for i in incs)
+    # The state moves sit on the day it was received (its created_at, in city time).
+    created = t.after.created_at.astimezone(WITA).date()
+    assert {k: n for k, n in incs.items() if k[3].startswith("state_")} == {
+        (created, "agency", "DLH", "state_verifying"): -1,
+        (created, "agency", "DLH", "state_assigned"): 1,
+        (created, "category", "sampah", "state_verifying"): -1,
+        (created, "category", "sampah", "state_assigned"): 1,
+    }
 
 
 def test_two_agencies_transitions_touch_no_counter_row_in_common():
@@ -52,4 +61,22 @@ def test_a_change_of_facts_counts_nothing():
     flagged = amend(
         a_report(Status.ASSIGNED), EventType.FLAGGED, at=at, actor=Actor.SYSTEM, suspicious=True
     )
-    assert counter_increments(flagged, WITA) == []
+    assert _net(counter_increments(flagged, WITA)) == {}
+
+
+def test_an_overdue_event_counts_once_on_its_agency_and_category():
+    at = datetime(2026, 11, 28, 3, 0, tzinfo=UTC)
+    overdue = amend(a_report(Status.ASSIGNED), EventType.OVERDUE, at=at, actor=Actor.SYSTEM)
+    assert _net(counter_increments(overdue, WITA)) == {
+        (date(2026, 11, 28), "agency", "DLH", "overdue"): 1,
+        (date(2026, 11, 28), "category", "sampah", "overdue"): 1,
+    }
+
+
+def _net(incs):
+    """The increments as the adapter writes them: summed per row and field, zeros dropped."""
+    net: dict[tuple, int] = {}
+    for i in incs:
+        key = (i.day, i.dimension.value, i.value, i.field)
+        net[key] = net.get(key, 0) + i.amount
+    return {k: n for k, n in net.items() if n}

@@ -23,7 +23,7 @@ from botocore.exceptions import ClientError
 
 from sikemas.adapters import keys
 from sikemas.domain.calendar import Deadlines
-from sikemas.domain.counters import counter_increments
+from sikemas.domain.counters import CounterRow, Dimension, counter_increments
 from sikemas.domain.photos import Copies, Findings, Photo
 from sikemas.domain.report import (
     OPEN_STATES,
@@ -458,6 +458,33 @@ class DynamoReportRepository:
             key=key, request_hash=item["request_hash"]["S"], report_id=item["report_id"]["S"]
         )
 
+    # -- statistics -------------------------------------------------------------------------
+
+    def counter_rows(self, first: date, last: date) -> list[CounterRow]:
+        """Every counter row of the city-local days ``first``..``last``: one Query per month
+        the range touches (and its pages), never a read of a report."""
+        rows: list[CounterRow] = []
+        month = date(first.year, first.month, 1)
+        while month <= last:
+            kwargs: dict[str, Any] = {
+                "TableName": self._table,
+                "KeyConditionExpression": "PK = :pk AND SK BETWEEN :lo AND :hi",
+                "ExpressionAttributeValues": {
+                    ":pk": {"S": keys.counter_partition(month)},
+                    ":lo": {"S": keys.counter_sort_key(max(first, month))},
+                    ":hi": {"S": keys.counter_sort_key(last) + "\uffff"},
+                },
+            }
+            while True:
+                page = self._db.query(**kwargs)
+                for item in page.get("Items", []):
+                    rows.append(_counter_row(item))
+                if "LastEvaluatedKey" not in page:
+                    break
+                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+            month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+        return rows
+
     # -- writes -----------------------------------------------------------------------------
 
     def create(
@@ -555,7 +582,10 @@ class DynamoReportRepository:
             for inc in counter_increments(t, self._tz):
                 rows[(inc.day, inc.dimension, inc.value)][inc.field] += inc.amount
         updates = []
-        for (day, dimension, value), fields in rows.items():
+        for (day, dimension, value), all_fields in rows.items():
+            fields = {f: n for f, n in all_fields.items() if n != 0}
+            if not fields:  # e.g. a state contribution taken away and given back on one row
+                continue
             names = {f"#f{i}": f for i, f in enumerate(sorted(fields))}
             values = {f":a{i}": {"N": str(fields[f])} for i, f in enumerate(sorted(fields))}
             adds = ", ".join(f"#f{i} :a{i}" for i in range(len(names)))
@@ -564,9 +594,13 @@ class DynamoReportRepository:
                     "Update": {
                         "TableName": self._table,
                         "Key": keys.counter(day, dimension, value),
-                        "UpdateExpression": f"ADD {adds} SET #t = :t",
-                        "ExpressionAttributeNames": {**names, "#t": "type"},
-                        "ExpressionAttributeValues": {**values, ":t": {"S": "counter"}},
+                        "UpdateExpression": f"ADD {adds} SET #t = :t, #d = :d",
+                        "ExpressionAttributeNames": {**names, "#t": "type", "#d": "day"},
+                        "ExpressionAttributeValues": {
+                            **values,
+                            ":t": {"S": "counter"},
+                            ":d": {"S": day.isoformat()},
+                        },
                     }
                 }
             )
@@ -601,6 +635,13 @@ class DynamoReportRepository:
                     raise
                 self._sleep(random.uniform(0, 0.05 * 2**attempt))  # noqa: S311 - jitter, not crypto  # nosec B311
         raise AssertionError("unreachable")
+
+
+def _counter_row(item: Mapping[str, Any]) -> CounterRow:
+    day, dimension, value = item["SK"]["S"].split("#", 2)
+    skip = {"PK", "SK", "type", "day"}
+    fields = {k: int(v["N"]) for k, v in item.items() if k not in skip and "N" in v}
+    return CounterRow(date.fromisoformat(day), Dimension(dimension.lower()), value, fields)
 
 
 def client_request_token(items: Sequence[Mapping[str, Any]]) -> str:

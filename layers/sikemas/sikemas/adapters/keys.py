@@ -5,7 +5,7 @@
 | report | ``REPORT#<ulid>`` | ``META`` |
 | timeline event | ``REPORT#<ulid>`` | ``EVENT#<iso time>#<seq>`` |
 | tracking-code alias | ``TRACKING#<code>`` | ``ALIAS`` |
-| counters (no city-wide row) | ``STATS#<yyyy-mm-dd>`` | ``AGENCY#<code>``, ``CATEGORY#<code>`` |
+| counters (no city row) | ``STATS#<yyyy-mm>`` | ``<day>#AGENCY#<code>``, ``<day>#CATEGORY#<cat>`` |
 | reporter profile | ``REPORTER#<opaque id>`` | ``PROFILE`` |
 | reporter's daily quota | ``REPORTER#<opaque id>`` | ``QUOTA#<yyyy-mm-dd>`` |
 | identity (token ``sub``) | ``IDENTITY#<sub>`` | ``REPORTER`` |
@@ -82,7 +82,18 @@ def sent_marker(event_id: str) -> Key:
 
 
 def counter(day: date, dimension: str, value: str) -> Key:
-    return _key(f"STATS#{day.isoformat()}", f"{dimension.upper()}#{value}")
+    """A day's counter row lives in its month's partition: a range of days is one Query per
+    month it touches (90 days: 3 or 4), however many reports there are."""
+    return _key(counter_partition(day), f"{day.isoformat()}#{dimension.upper()}#{value}")
+
+
+def counter_partition(day: date) -> str:
+    return f"STATS#{day.year:04d}-{day.month:02d}"
+
+
+def counter_sort_key(day: date) -> str:
+    """The sort key prefix of a day's rows (``BETWEEN`` two of them selects a range of days)."""
+    return f"{day.isoformat()}#"
 
 
 def reporter_profile(reporter_id: str) -> Key:
