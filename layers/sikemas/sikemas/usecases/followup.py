@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from sikemas.city import City
 from sikemas.domain.calendar import Clocks
@@ -286,23 +286,7 @@ class FollowUp:
 
     def assign(self, report_id: str, admin: str, agency: str | None = None) -> Report:
         """→ assigned to ``agency`` (a city agency), by default the category's."""
-
-        def step(report: Report, at: datetime) -> Transition:
-            code = agency or self._category_agency(report)
-            self._city_agency(code, "city")
-            _require(report, _ADMIN_ROUTES)
-            return transition(
-                report,
-                Status.ASSIGNED,
-                at=at,
-                clocks=self._clocks,
-                actor=Actor.ADMIN,
-                actor_name=_name(admin),
-                data={"agency": code},
-                agency=code,
-            )
-
-        return self._run(report_id, step)
+        return self._route(report_id, admin, agency, Status.ASSIGNED, "city")
 
     def reject(self, report_id: str, admin: str, reason: str) -> Report:
         """→ rejected with a reason: an admin's rejection is final."""
@@ -324,19 +308,32 @@ class FollowUp:
 
     def forward(self, report_id: str, admin: str, agency: str) -> Report:
         """→ forwarded to a vertical agency (PDAM, PLN, police), who records its outcome."""
+        return self._route(report_id, admin, agency, Status.FORWARDED, "vertical")
+
+    def _route(
+        self,
+        report_id: str,
+        admin: str,
+        agency: str | None,
+        target: Status,
+        jurisdiction: Literal["city", "vertical"],
+    ) -> Report:
+        """An admin routes a report by hand: to ``agency`` (by default the category's), which
+        must have the jurisdiction the target status means."""
 
         def step(report: Report, at: datetime) -> Transition:
-            self._city_agency(agency, "vertical")
+            code = agency or self._category_agency(report)
+            self._city_agency(code, jurisdiction)
             _require(report, _ADMIN_ROUTES)
             return transition(
                 report,
-                Status.FORWARDED,
+                target,
                 at=at,
                 clocks=self._clocks,
                 actor=Actor.ADMIN,
                 actor_name=_name(admin),
-                data={"agency": agency},
-                agency=agency,
+                data={"agency": code},
+                agency=code,
             )
 
         return self._run(report_id, step)
