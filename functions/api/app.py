@@ -12,7 +12,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from sikemas.api import errors, views
+from sikemas.api import errors, stats_page, views
 from sikemas.api.models import (
     body_text,
     field_error,
@@ -91,6 +91,29 @@ def create_app(deps: ApiDependencies) -> APIGatewayHttpResolver:
             raise RouteNotFound
         params = app.current_event.query_string_parameters or {}
         return ok(deps.stats.figures(params), headers={"Cache-Control": "public, max-age=300"})
+
+    @app.get("/statistik")
+    def statistics_page() -> Response[str]:
+        # Public HTML (not part of the citizen API's contract): the same figures as /v1/stats
+        # for a picker's period; an unknown ``periode`` shows the default (30 days).
+        if deps.stats is None:  # pragma: no cover - api_dependencies always builds it
+            raise RouteNotFound
+        query = app.current_event.query_string_parameters or {}
+        choice = stats_page.period_choice(query.get("periode"))
+        figures = deps.stats.figures(stats_page.period_params(choice, deps.stats.today()))
+        return Response(
+            status_code=200,
+            content_type="text/html; charset=utf-8",
+            body=stats_page.page(figures, choice),
+            headers={
+                "Cache-Control": "public, max-age=300",
+                "X-Content-Type-Options": "nosniff",
+                "Content-Security-Policy": (
+                    "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; "
+                    "form-action 'none'; frame-ancestors 'none'"
+                ),
+            },
+        )
 
     @app.post("/v1/reports")
     def create_report() -> Response[str]:

@@ -49,7 +49,8 @@ def test_the_committed_document_is_a_fresh_generation_and_valid_openapi() -> Non
 
 def _template_routes() -> dict[tuple[str, str], bool]:
     """(method, path) -> whether the JWT authorizer guards it, from template.yaml: the citizen
-    API's function (the agency's HTML pages, functions/agency, are not this JSON API)."""
+    API's function (the agency's HTML pages, functions/agency, are not this JSON API, nor is
+    the public statistics page the API function serves outside /v1, GET /statistik)."""
     template = yaml.load((ROOT / "template.yaml").read_text(), Loader=_Loader)  # noqa: S506
     routes = {}
     for resource in template["Resources"].values():
@@ -58,6 +59,8 @@ def _template_routes() -> dict[tuple[str, str], bool]:
         for event in (resource.get("Properties") or {}).get("Events", {}).values():
             if event.get("Type") == "HttpApi":
                 props = event["Properties"]
+                if not props["Path"].startswith("/v1/"):
+                    continue
                 guarded = props.get("Auth", {}).get("Authorizer") != "NONE"
                 routes[(props["Method"].upper(), props["Path"])] = guarded
     return routes
@@ -67,7 +70,11 @@ def _resolver_routes() -> set[tuple[str, str]]:
     """The runtime resolver's routes, as functions/api/app.py declares them."""
     source = (ROOT / "functions" / "api" / "app.py").read_text()
     declared = re.findall(r'@app\.(get|post|put|patch|delete)\("([^"]+)"\)', source)
-    return {(method.upper(), re.sub(r"<(\w+)>", r"{\1}", path)) for method, path in declared}
+    return {
+        (method.upper(), re.sub(r"<(\w+)>", r"{\1}", path))
+        for method, path in declared
+        if path.startswith("/v1/")  # GET /statistik is HTML, not the citizen API
+    }
 
 
 def test_the_document_the_template_and_the_resolver_name_the_same_routes_and_parameters() -> None:

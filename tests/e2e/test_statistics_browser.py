@@ -1,0 +1,98 @@
+"""The public statistics page in headless Chromium on the local stack, at a phone's width: a
+few reports are filed, /statistik is opened, and the chart's bars (their ``data-value``) are the
+numbers GET /v1/stats gives. The 390x844 screenshot is kept as ``.artefacts/statistik.png``.
+
+Needs Debian's ``chromium`` and ``chromium-driver``; without them the test skips, saying so,
+except under ``CI=true`` (as tests/e2e/test_agency_browser.py).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from tests.e2e.test_agency_browser import HEIGHT, WIDTH, _browser_or_skip, file_report
+from tests.integration.test_api_intake import WATER
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOT = ROOT / ".artefacts" / "statistik.png"
+
+
+@pytest.fixture
+def phone() -> Iterator[Any]:
+    chromium, chromedriver = _browser_or_skip()
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--disable-dev-shm-usage",
+        f"--window-size={WIDTH},{HEIGHT}",
+    ):
+        options.add_argument(flag)
+    options.add_experimental_option(
+        "mobileEmulation", {"deviceMetrics": {"width": WIDTH, "height": HEIGHT, "pixelRatio": 2}}
+    )
+    driver = webdriver.Chrome(service=Service(chromedriver), options=options)
+    driver.set_page_load_timeout(30)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def test_the_statistics_page_draws_the_numbers_of_the_api_on_a_phone(local_stack, phone):
+    from selenium.webdriver.common.by import By
+
+    file_report(local_stack)
+    file_report(local_stack)
+    water = requests.post(
+        f"{local_stack.url}/v1/reports",
+        json=WATER,
+        headers=local_stack.auth("+6281377700012"),
+        timeout=10,
+    )
+    assert water.status_code == 201, water.text
+
+    phone.get(f"{local_stack.url}/statistik")
+    stats = requests.get(f"{local_stack.url}/v1/stats", timeout=10).json()
+
+    assert phone.find_element(By.ID, "summary").text == stats["summary"]["id"]
+    drawn: dict[str, dict[str, int]] = defaultdict(dict)
+    for bar in phone.find_elements(By.CSS_SELECTOR, "#agency-chart rect.bar"):
+        agency, outcome = bar.get_attribute("data-agency"), bar.get_attribute("data-outcome")
+        drawn[str(agency)][str(outcome)] = int(str(bar.get_attribute("data-value")))
+        assert bar.size["width"] > 0
+    expected = {a["code"]: a for a in stats["agencies"] if a["received"] > 0}
+    assert {"DINKES", "PDAM"} <= set(expected)
+    assert set(drawn) == set(expected)
+    for code, agency in expected.items():
+        assert sum(drawn[code].values()) == agency["received"], code
+        assert drawn[code].get("done", 0) == agency["followed_up_and_done"], code
+    days = phone.find_elements(By.CSS_SELECTOR, "#day-chart circle.day")
+    assert [int(str(d.get_attribute("data-value"))) for d in days] == [
+        d["received"] for d in stats["per_day"]
+    ]
+    # Phone-first: the chart fits the screen's width.
+    chart = phone.find_element(By.ID, "agency-chart")
+    assert chart.size["width"] <= WIDTH
+
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    phone.save_screenshot(str(SCREENSHOT))
+    assert SCREENSHOT.stat().st_size > 0
+
+    phone.find_element(By.LINK_TEXT, "7 hari terakhir").click()
+    assert "periode=7" in phone.current_url
+    assert "(7 hari," in phone.find_element(By.TAG_NAME, "main").text
