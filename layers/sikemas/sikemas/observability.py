@@ -36,6 +36,7 @@ EMITTED: dict[str, tuple[str, ...]] = {
     "Escalated": (),  # overdue reports escalated by the watcher
     "ClosedBySystem": (),
     "Abandoned": (),
+    "DigestSent": (),  # the daily digest went to the alerts topic
 }
 
 __all__ = ["EMITTED", "NAMESPACE", "MetricUnit", "logger", "metrics"]
