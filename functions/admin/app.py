@@ -54,6 +54,7 @@ ACTIONS = (
     "privacy",
     "resend_link",
     "subscribe",
+    "export",
 )
 NAME_MAX = 100
 TEXT_MAX = 1000
@@ -623,6 +624,69 @@ def subscribe(admin: Admin, fields: Fields, name: str) -> dict[str, Any]:
     }
 
 
+EXPORT_MAX = 20000  # reports in one file; a longer export says so ("complete": false)
+EXPORT_URL_SECONDS = 15 * 60
+
+
+def export(admin: Admin, event: dict[str, Any], name: str) -> dict[str, Any]:
+    """The reports received in a period (``from``/``to``, city-local days, up to 366; by
+    default the last 30) as CSV under ``exports/`` in the photos bucket, and a download link
+    valid for 15 minutes. Reports are read through the index ByStatus, status by status (no
+    scan), and kept when received in the period."""
+    from sikemas.composition import s3_client
+    from sikemas.settings import Settings
+    from sikemas.usecases.export import to_csv
+    from sikemas.usecases.stats import parse_period
+
+    now = admin.clock()
+    tz = admin.city.timezone
+    params: dict[str, str] = {k: str(event[k]) for k in ("from", "to") if k in event}
+    period = parse_period(params, now.astimezone(tz).date())
+    found: list[Report] = []
+    complete = True
+    for status in Status:
+        cursor: str | None = None
+        while complete:
+            page = admin.repo.list_by_status(status, _PAGE, cursor)
+            for report in page.reports:
+                if period.first <= report.created_at.astimezone(tz).date() <= period.last:
+                    if len(found) == EXPORT_MAX:
+                        complete = False
+                        break
+                    found.append(report)
+            cursor = page.cursor
+            if cursor is None:
+                break
+    body = to_csv(found, tz)
+    stamp = now.astimezone(tz).strftime("%Y%m%dT%H%M%S")
+    key = f"exports/laporan_{period.first.isoformat()}_{period.last.isoformat()}_{stamp}.csv"
+    bucket = Settings.from_env().photos_bucket
+    s3 = s3_client()
+    s3.put_object(
+        Bucket=bucket,
+        Key=key,
+        Body=body,
+        ContentType="text/csv; charset=utf-8",
+        ContentDisposition=f'attachment; filename="{key.removeprefix("exports/")}"',
+    )
+    url = s3.generate_presigned_url(
+        "get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=EXPORT_URL_SECONDS
+    )
+    logger.info("reports exported", admin=name, key=key, reports=len(found))
+    return {
+        "ok": True,
+        "action": "export",
+        "admin": name,
+        "from": period.first.isoformat(),
+        "to": period.last.isoformat(),
+        "reports": len(found),
+        "complete": complete,
+        "key": key,
+        "url": url,
+        "expires_in_seconds": EXPORT_URL_SECONDS,
+    }
+
+
 # -- the handler ------------------------------------------------------------------------------
 
 # Fields each action reads besides "action" and "admin".
@@ -639,6 +703,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "privacy": ("report", "privacy", "note"),
     "resend_link": ("report", "agency"),
     "subscribe": ("agency", "emails", "phones"),
+    "export": ("from", "to"),
 }
 
 
@@ -650,6 +715,8 @@ def handle(event: Any, admin: Admin) -> dict[str, Any]:
         logger.info("admin action", action=action, admin=name)
         if action == "queue":
             return review_queue(admin, fields)
+        if action == "export":
+            return export(admin, event, name)
         return act(admin, action, fields, name)
     except SikemasError as error:
         logger.info("admin action refused", code=error.code)

@@ -20,6 +20,7 @@ from urllib.parse import parse_qs
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import single_metric
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from sikemas import links
@@ -38,7 +39,7 @@ from sikemas.errors import (
     UploadNotAllowed,
     WrongAgency,
 )
-from sikemas.observability import MetricUnit, logger, metrics
+from sikemas.observability import NAMESPACE, MetricUnit, logger, metrics
 from sikemas.settings import Settings
 
 if TYPE_CHECKING:
@@ -230,7 +231,12 @@ def create_app(deps: AgencyDependencies) -> APIGatewayHttpResolver:
             state = pages.PageState(error=exc.message_id, values=values)
             return show(report, claims.agency, token, status=409, state=state)
         logger.info("agency acted", report_id=report.id, agency=claims.agency, action=done)
-        metrics.add_metric(name="AgencyAction", unit=MetricUnit.Count, value=1)
+        # Its own metric: the agency (a code from city.json) and the action are bounded.
+        with single_metric(
+            name="AgencyAction", unit=MetricUnit.Count, value=1, namespace=NAMESPACE
+        ) as metric:
+            metric.add_dimension(name="agency", value=claims.agency)
+            metric.add_dimension(name="action", value=done)
         return see_other(f"{report_path(token)}?done={done}")
 
     def act(report: Report, agency: str, form: dict[str, str]) -> str:

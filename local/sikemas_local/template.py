@@ -207,7 +207,9 @@ def _http_route(
     )
 
 
-_SCHEDULE_PROPERTIES = frozenset({"ScheduleExpression", "Description", "RetryPolicy", "State"})
+_SCHEDULE_PROPERTIES = frozenset(
+    {"ScheduleExpression", "ScheduleExpressionTimezone", "Description", "RetryPolicy", "State"}
+)
 
 
 def _schedule(logical_id: str, event_name: str, props: dict[str, Any]) -> ScheduleSource:

@@ -102,6 +102,7 @@ def test_there_is_a_saved_event_for_every_action():
                 "privacy",
                 "resend_link",
                 "subscribe",
+                "export",
             ]
         )
         == ACTIONS
@@ -302,6 +303,8 @@ def test_an_action_that_no_longer_applies_changes_nothing(admin, seed, repo):
 REPORT_NEEDED = object()  # the event's "report" is a seeded report for review
 
 BAD = [
+    ("export", {"from": "2026-13-01"}, "from"),
+    ("export", {"from": "2026-11-30", "to": "2026-11-01"}, "from"),
     ("queue", {"limit": "20"}, "limit"),
     ("queue", {"stuck_after_minutes": 0}, "stuck_after_minutes"),
     ("assign", {"report": None}, "report"),
@@ -419,3 +422,38 @@ def test_resend_link_sends_a_fresh_link_to_the_agency_and_not_to_the_admin(admin
     assert report.tracking_code in sms[0]["body"]
     assert "/s/" in sms[0]["body"]
     assert sms[0]["attributes"]["agency"] == "DLH"
+
+
+# -- export -------------------------------------------------------------------------------------
+
+
+def test_export_writes_the_periods_reports_as_csv_and_a_15_minute_link(
+    admin, seed, repo, stack, s3
+) -> None:
+    import csv
+    import io
+    from urllib.parse import parse_qs, urlparse
+
+    today = datetime.now(UTC).astimezone(WITA).date()
+    inside = seed(Status.ASSIGNED, created_at=datetime.now(UTC) - timedelta(days=1))
+    seed(Status.NEEDS_REVIEW, created_at=datetime.now(UTC) - timedelta(days=2))
+    old = seed(Status.CLOSED, created_at=datetime.now(UTC) - timedelta(days=60))
+
+    result = run(admin, saved("export", **{"from": None, "to": None}))
+
+    assert result["ok"] is True, result
+    assert result["to"] == today.isoformat()
+    assert result["reports"] == 2
+    assert result["key"].startswith("exports/")
+    query = parse_qs(urlparse(result["url"]).query)
+    assert query["X-Amz-Expires"] == ["900"]
+    bucket = stack.function_environment("AdminFunction")["PHOTOS_BUCKET"]
+    body = s3.get_object(Bucket=bucket, Key=result["key"])["Body"].read()
+    assert body.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM: Excel reads it as UTF-8
+    rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
+    assert {r["tracking_code"] for r in rows} == {inside.tracking_code, "KTG-7K3M02"}
+    assert old.tracking_code not in body.decode("utf-8-sig")
+    assert "reporter_id" not in rows[0]
+    assert inside.reporter_id not in body.decode("utf-8-sig")
+    assert inside.description not in body.decode("utf-8-sig")
+    assert {r["status"] for r in rows} == {"assigned", "needs_review"}

@@ -12,7 +12,31 @@ from aws_lambda_powertools.metrics import MetricUnit
 # Most requests (reads) add no business metric; Powertools would warn on each of them.
 warnings.filterwarnings("ignore", message="No application metrics to publish")
 
-logger = Logger(service="sikemas")
-metrics = Metrics(namespace="SIKeMas", service="sikemas")
+NAMESPACE = "SIKeMas"
 
-__all__ = ["MetricUnit", "logger", "metrics"]
+logger = Logger(service="sikemas")
+metrics = Metrics(namespace=NAMESPACE, service="sikemas")
+
+# Every business metric the code emits in NAMESPACE, with its dimensions (each of bounded
+# values: an outcome enum, an agency code from the city's city.json, an action name). The
+# dashboard and the alarms in template.yaml may name only these (tests/unit/test_dashboard.py).
+EMITTED: dict[str, tuple[str, ...]] = {
+    "ColdStart": ("function_name",),  # Powertools, capture_cold_start_metric=True
+    "ReportCreated": (),
+    "ReportReopened": (),
+    "ReportConfirmed": (),
+    "ApiUnexpectedError": (),
+    "PhotoChecked": ("outcome",),  # usecases.photos.Result
+    "PhotoMessageFailed": (),
+    "AgencyAction": ("agency", "action"),  # agency code; acknowledge/resolve/hand_back/record
+    "AgencyUnexpectedError": (),
+    "MessagesSent": (),
+    "NotificationFailed": (),
+    "Reminded": (),
+    "Escalated": (),  # overdue reports escalated by the watcher
+    "ClosedBySystem": (),
+    "Abandoned": (),
+    "DigestSent": (),  # the daily digest went to the alerts topic
+}
+
+__all__ = ["EMITTED", "NAMESPACE", "MetricUnit", "logger", "metrics"]
