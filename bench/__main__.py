@@ -8,6 +8,7 @@ from __future__ import annotations
 from bench import (
     calendar_bench,
     cold_start,
+    feed_bench,
     library_costs,
     local_stack,
     photo_bench,
@@ -30,6 +31,8 @@ def main() -> None:
     local_stack.main([])
     print()
     stats_bench.main()
+    print()
+    feed_bench.main()
 
 
 if __name__ == "__main__":

@@ -115,6 +115,29 @@ def create_app(deps: ApiDependencies) -> APIGatewayHttpResolver:
             },
         )
 
+    @app.get("/v1/reports")
+    def public_feed() -> Response[str]:
+        # Public: the map feed as GeoJSON, newest first (a Query per geohash cell of the bbox).
+        if deps.feed is None:  # pragma: no cover - api_dependencies always builds it
+            raise RouteNotFound
+        page = deps.feed.page(app.current_event.query_string_parameters or {})
+        features = []
+        for r in page.reports:
+            props = views.public_view(city, r, photo_base_url=photo_base)
+            where = props["location"]
+            features.append(
+                {
+                    "type": "Feature",
+                    "id": r.id,
+                    "geometry": {"type": "Point", "coordinates": [where["lon"], where["lat"]]},
+                    "properties": props,
+                }
+            )
+        return ok(
+            {"type": "FeatureCollection", "features": features, "next_cursor": page.cursor},
+            headers={"Cache-Control": "public, max-age=60"},
+        )
+
     @app.post("/v1/reports")
     def create_report() -> Response[str]:
         body = parse_create_report(read_body())

@@ -72,6 +72,7 @@ def test_a_renamed_index_in_the_template_is_the_index_provisioned(
         "ByStatus",
         "ByAgency",
         "ByDue",
+        "ByCell",
     ]
 
 

@@ -314,6 +314,30 @@ class MyReports(BaseModel):
     next_cursor: str | None
 
 
+class PointGeometry(BaseModel):
+    type: Literal["Point"]
+    coordinates: list[float] = Field(
+        min_length=2, max_length=2, description="[lon, lat] (an anonymous report's rounded)"
+    )
+
+
+class ReportFeature(BaseModel):
+    type: Literal["Feature"]
+    id: str
+    geometry: PointGeometry
+    properties: PublicReport
+
+
+class ReportFeed(BaseModel):
+    """The public map feed: a GeoJSON FeatureCollection, newest first."""
+
+    type: Literal["FeatureCollection"]
+    features: list[ReportFeature]
+    next_cursor: str | None = Field(
+        description="pass as `cursor` for the next page; null at the end"
+    )
+
+
 class ErrorBody(BaseModel):
     code: str
     message: Text
@@ -614,6 +638,68 @@ OPERATIONS: dict[tuple[str, str], Json] = {
             **_INTERNAL,
         },
     },
+    ("get", "/v1/reports"): {
+        "operationId": "listPublicReports",
+        "summary": "The public map feed: public reports in a bbox as GeoJSON, newest first, a "
+        "page at a time (read through an index of geohash cells, never a scan). Confidential "
+        "and hidden reports never appear; anonymous ones show a location rounded to ~100 m.",
+        "security": [],
+        "parameters": [
+            {
+                "name": "bbox",
+                "in": "query",
+                "required": True,
+                "description": "minLon,minLat,maxLon,maxLat (WGS 84); at most about 40 km square.",
+                "schema": {"type": "string"},
+                "example": "124.25,0.64,124.38,0.78",
+            },
+            {
+                "name": "status",
+                "in": "query",
+                "required": False,
+                "schema": {
+                    "type": "string",
+                    "enum": ["assigned", "closed", "forwarded", "in_progress", "resolved"],
+                },
+            },
+            {
+                "name": "category",
+                "in": "query",
+                "required": False,
+                "description": "A category code (`GET /v1/categories`).",
+                "schema": {"type": "string"},
+            },
+            {
+                "name": "since",
+                "in": "query",
+                "required": False,
+                "description": "Only reports filed at or after this instant (ISO 8601).",
+                "schema": {"type": "string", "format": "date-time"},
+            },
+            {
+                "name": "limit",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 50},
+            },
+            {
+                "name": "cursor",
+                "in": "query",
+                "required": False,
+                "description": "`next_cursor` of the previous page (opaque).",
+                "schema": {"type": "string"},
+            },
+        ],
+        "responses": {
+            "200": _ok(ReportFeed, "A page of the feed."),
+            "400": _error(
+                ["invalid_request", "invalid_cursor", "unknown_category", "unknown_parameter"],
+                "A parameter is not valid (a bad or too large bbox, status, since, limit or "
+                "cursor), an unknown category, or another parameter.",
+            ),
+            **_INTERNAL,
+        },
+    },
     ("get", "/v1/stats"): {
         "operationId": "getStats",
         "summary": "The city's figures for a period of city-local days (default the last 30, "
@@ -727,6 +813,7 @@ _MODELS: list[type[BaseModel]] = [
     PublicReportOut,
     MyReports,
     Stats,
+    ReportFeed,
     Error,
     GatewayMessage,
 ]

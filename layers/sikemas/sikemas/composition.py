@@ -18,6 +18,7 @@ from sikemas.city_calendar import LazyCalendar
 from sikemas.domain.calendar import Clocks
 from sikemas.places import CityPlaces
 from sikemas.settings import Settings
+from sikemas.usecases.feed import Feed
 from sikemas.usecases.followup import FollowUp
 from sikemas.usecases.intake import Intake
 from sikemas.usecases.stats import Stats
@@ -81,6 +82,7 @@ class ApiDependencies:
     intake: Intake
     followup: FollowUp  # the owner's reopen and confirm
     stats: Stats | None = None  # GET /v1/stats (the counters)
+    feed: Feed | None = None  # GET /v1/reports (the public map feed)
 
 
 @dataclass(frozen=True)
@@ -147,7 +149,12 @@ def api_dependencies(
     followup = FollowUp(core.repo, core.city, clock, core.photos, clocks=core.clocks)
     stats = Stats(core.repo, core.city, clock)
     return ApiDependencies(
-        settings=core.settings, city=core.city, intake=intake, followup=followup, stats=stats
+        settings=core.settings,
+        city=core.city,
+        intake=intake,
+        followup=followup,
+        stats=stats,
+        feed=Feed(core.repo, core.city),
     )
 
 

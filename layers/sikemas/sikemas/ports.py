@@ -4,7 +4,7 @@ AWS here."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
@@ -70,6 +70,20 @@ class ReportRepository(Protocol):
     def list_open_by_agency(self, agency: str, limit: int, cursor: str | None) -> Page:
         """The agency's open reports (assigned, in progress, forwarded, for review), grouped
         by status, longest there first within each (index ByAgency; no scan)."""
+        ...
+
+    def list_public_in_cells(
+        self,
+        cells: Sequence[str],
+        limit: int,
+        *,
+        before: str | None = None,
+        since: datetime | None = None,
+        keep: Callable[[Report], bool] | None = None,
+    ) -> list[tuple[str, Report]]:
+        """Up to ``limit`` public reports located in the geohash cells, newest first, each with
+        its sort key (``<created iso>#<id>``); only those ``keep`` accepts, older than the sort
+        key ``before``, created at or after ``since``. An index query per cell: no scan."""
         ...
 
     def counter_rows(self, first: date, last: date) -> list[CounterRow]:

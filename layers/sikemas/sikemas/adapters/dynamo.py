@@ -40,6 +40,7 @@ from sikemas.domain.report import (
 )
 from sikemas.domain.watch import next_due
 from sikemas.errors import ConcurrentUpdate, DailyLimitExceeded, InvalidCursor
+from sikemas.geohash import geohash
 from sikemas.ids import new_ulid
 from sikemas.ports import IdempotencyKeyUsed, IdempotencyRecord, Page, TrackingCodeTaken
 
@@ -135,6 +136,10 @@ def report_to_item(r: Report) -> dict[str, dict[str, Any]]:
                 item[name] = {"S": at.isoformat()}
     if r.status in OPEN_STATES:
         item.update(keys.by_agency(r.agency, r.status.value, r.status_since, r.id))
+    if r.is_public and r.location is not None:  # the public map feed's index (sparse)
+        digits = 3 if r.privacy is Privacy.ANONYMOUS else 6  # anonymous: as its public view
+        cell = geohash(round(r.location.lat, digits), round(r.location.lon, digits))
+        item.update(keys.by_cell(cell, r.created_at, r.id))
     due = next_due(r)
     if due is not None:  # the watcher's index: only reports that still owe something
         item.update(keys.by_due(due, r.id))
@@ -411,6 +416,60 @@ class DynamoReportRepository:
         return self._query_index(
             keys.BY_DUE_INDEX, "GSI4", keys.DUE_PARTITION, limit, cursor, upto=keys.due_upto(now)
         )
+
+    def list_public_in_cells(
+        self,
+        cells: Sequence[str],
+        limit: int,
+        *,
+        before: str | None = None,
+        since: datetime | None = None,
+        keep: Callable[[Report], bool] | None = None,
+    ) -> list[tuple[str, Report]]:
+        """Up to ``limit`` public reports of the cells, newest first (index ByCell), each with
+        its sort key: a Query per cell (paged until ``limit`` kept or the cell is done, or older
+        than ``since``), merged. ``before`` is a sort key: only older ones."""
+        found: list[tuple[str, Report]] = []
+        for cell in cells:
+            found.extend(self._cell_page(cell, limit, before, since, keep))
+        found.sort(key=lambda pair: pair[0], reverse=True)
+        return found[:limit]
+
+    def _cell_page(
+        self,
+        cell: str,
+        limit: int,
+        before: str | None,
+        since: datetime | None,
+        keep: Callable[[Report], bool] | None,
+    ) -> list[tuple[str, Report]]:
+        values: dict[str, Any] = {":pk": {"S": keys.by_cell_partition(cell)}}
+        condition = "GSI5PK = :pk"
+        if before is not None:
+            condition += " AND GSI5SK < :before"
+            values[":before"] = {"S": before}
+        kwargs: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": keys.BY_CELL_INDEX,
+            "KeyConditionExpression": condition,
+            "ExpressionAttributeValues": values,
+            "ScanIndexForward": False,
+            "Limit": limit,
+        }
+        kept: list[tuple[str, Report]] = []
+        while True:
+            page = self._db.query(**kwargs)
+            for item in page.get("Items", []):
+                report = item_to_report(item)
+                if since is not None and report.created_at < since:
+                    return kept
+                if keep is None or keep(report):
+                    kept.append((item["GSI5SK"]["S"], report))
+                    if len(kept) >= limit:
+                        return kept
+            if "LastEvaluatedKey" not in page:
+                return kept
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def _query_index(
         self,

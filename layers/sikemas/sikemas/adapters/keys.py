@@ -28,6 +28,12 @@ watcher owes next (a reminder at 75 % of the response clock, a clock passing unm
 ``sikemas.domain.watch.next_due``). Only reports that still owe something carry GSI4 keys; the
 watcher reads ``GSI4SK <= now``. One partition: a city's open reports are thousands, not
 millions, and the watcher's read every 15 minutes is one query of what is due.
+
+Index ``ByCell`` (GSI5PK, GSI5SK) = (``CELL#<geohash-5>``, ``<created iso>#<ulid>``): the public
+map feed, newest first. Only publicly visible reports with a location carry GSI5 keys (routed,
+not confidential, not hidden); an anonymous report's cell is that of its rounded location, so
+the index reveals no more than its public view. A geohash-5 cell is about 4.9 km square: a
+city is a handful of cells, and a map's bbox is one Query per cell it touches.
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ BY_REPORTER_INDEX = "ByReporter"
 BY_STATUS_INDEX = "ByStatus"
 BY_AGENCY_INDEX = "ByAgency"
 BY_DUE_INDEX = "ByDue"
+BY_CELL_INDEX = "ByCell"
 DUE_PARTITION = "DUE"
 
 
@@ -161,3 +168,14 @@ def due_upto(now: datetime) -> str:
     """The GSI4SK bound of everything due at ``now`` (``#`` sorts before any id's letters,
     ``~`` after them)."""
     return f"{due_instant(now)}#~"
+
+
+def by_cell(cell: str, created_at: datetime, report_id: str) -> Key:
+    return {
+        "GSI5PK": {"S": by_cell_partition(cell)},
+        "GSI5SK": {"S": f"{created_at.isoformat()}#{report_id}"},
+    }
+
+
+def by_cell_partition(cell: str) -> str:
+    return f"CELL#{cell}"
