@@ -11,68 +11,20 @@ chromium-driver``; README "Agency pages"). Without them the tests skip, saying s
 from __future__ import annotations
 
 import base64
-import os
-import shutil
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 import requests
 
 from sikemas import links
 from tests.camera import INSIDE, camera_photo
+from tests.e2e.conftest import WIDTH
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTEFACTS = ROOT / ".artefacts" / "agency"
 PHONE = "+6281377700011"
-WIDTH, HEIGHT = 390, 844  # a phone's CSS pixels (iPhone 12-15)
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
-
-
-def _browser_or_skip() -> tuple[str, str]:
-    if CHROMIUM and CHROMEDRIVER:
-        return CHROMIUM, CHROMEDRIVER
-    reason = (
-        "headless Chromium is not installed: apt-get install -y chromium chromium-driver "
-        f"(found chromium={CHROMIUM}, chromedriver={CHROMEDRIVER})"
-    )
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(reason + " — required under CI=true")
-    pytest.skip(reason)
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    chromium, chromedriver = _browser_or_skip()
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-        "--disable-dev-shm-usage",
-        f"--window-size={WIDTH},{HEIGHT}",
-    ):
-        options.add_argument(flag)
-    options.add_experimental_option(
-        "mobileEmulation", {"deviceMetrics": {"width": WIDTH, "height": HEIGHT, "pixelRatio": 2}}
-    )
-    driver = webdriver.Chrome(service=Service(chromedriver), options=options)
-    driver.set_page_load_timeout(30)
-    try:
-        yield driver
-    finally:
-        driver.quit()
 
 
 def screenshot(driver: Any, name: str) -> None:

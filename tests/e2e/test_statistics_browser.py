@@ -9,51 +9,19 @@ except under ``CI=true`` (as tests/e2e/test_agency_browser.py).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-import pytest
 import requests
 
-from tests.e2e.test_agency_browser import HEIGHT, WIDTH, _browser_or_skip, file_report
+from tests.e2e.conftest import WIDTH
+from tests.e2e.test_agency_browser import file_report
 from tests.integration.test_api_intake import WATER
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT = ROOT / ".artefacts" / "statistik.png"
 
 
-@pytest.fixture
-def phone() -> Iterator[Any]:
-    chromium, chromedriver = _browser_or_skip()
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-        "--disable-dev-shm-usage",
-        f"--window-size={WIDTH},{HEIGHT}",
-    ):
-        options.add_argument(flag)
-    options.add_experimental_option(
-        "mobileEmulation", {"deviceMetrics": {"width": WIDTH, "height": HEIGHT, "pixelRatio": 2}}
-    )
-    driver = webdriver.Chrome(service=Service(chromedriver), options=options)
-    driver.set_page_load_timeout(30)
-    try:
-        yield driver
-    finally:
-        driver.quit()
-
-
-def test_the_statistics_page_draws_the_numbers_of_the_api_on_a_phone(local_stack, phone):
+def test_the_statistics_page_draws_the_numbers_of_the_api_on_a_phone(local_stack, browser):
     from selenium.webdriver.common.by import By
 
     file_report(local_stack)
@@ -66,12 +34,12 @@ def test_the_statistics_page_draws_the_numbers_of_the_api_on_a_phone(local_stack
     )
     assert water.status_code == 201, water.text
 
-    phone.get(f"{local_stack.url}/statistik")
+    browser.get(f"{local_stack.url}/statistik")
     stats = requests.get(f"{local_stack.url}/v1/stats", timeout=10).json()
 
-    assert phone.find_element(By.ID, "summary").text == stats["summary"]["id"]
+    assert browser.find_element(By.ID, "summary").text == stats["summary"]["id"]
     drawn: dict[str, dict[str, int]] = defaultdict(dict)
-    for bar in phone.find_elements(By.CSS_SELECTOR, "#agency-chart rect.bar"):
+    for bar in browser.find_elements(By.CSS_SELECTOR, "#agency-chart rect.bar"):
         agency, outcome = bar.get_attribute("data-agency"), bar.get_attribute("data-outcome")
         drawn[str(agency)][str(outcome)] = int(str(bar.get_attribute("data-value")))
         assert bar.size["width"] > 0
@@ -81,18 +49,18 @@ def test_the_statistics_page_draws_the_numbers_of_the_api_on_a_phone(local_stack
     for code, agency in expected.items():
         assert sum(drawn[code].values()) == agency["received"], code
         assert drawn[code].get("done", 0) == agency["followed_up_and_done"], code
-    days = phone.find_elements(By.CSS_SELECTOR, "#day-chart circle.day")
+    days = browser.find_elements(By.CSS_SELECTOR, "#day-chart circle.day")
     assert [int(str(d.get_attribute("data-value"))) for d in days] == [
         d["received"] for d in stats["per_day"]
     ]
     # Phone-first: the chart fits the screen's width.
-    chart = phone.find_element(By.ID, "agency-chart")
+    chart = browser.find_element(By.ID, "agency-chart")
     assert chart.size["width"] <= WIDTH
 
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    phone.save_screenshot(str(SCREENSHOT))
+    browser.save_screenshot(str(SCREENSHOT))
     assert SCREENSHOT.stat().st_size > 0
 
-    phone.find_element(By.LINK_TEXT, "7 hari terakhir").click()
-    assert "periode=7" in phone.current_url
-    assert "(7 hari," in phone.find_element(By.TAG_NAME, "main").text
+    browser.find_element(By.LINK_TEXT, "7 hari terakhir").click()
+    assert "periode=7" in browser.current_url
+    assert "(7 hari," in browser.find_element(By.TAG_NAME, "main").text

@@ -6,9 +6,11 @@ from __future__ import annotations
 import base64
 import copy
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import boto3
 import pytest
@@ -17,7 +19,7 @@ from moto import mock_aws
 from sikemas_local import moto_fixes
 from sikemas_local.provision import Stack, provision
 from sikemas_local.runtime import LocalFunction
-from sikemas_local.template import function_specs, load_template
+from sikemas_local.template import FunctionSpec, function_specs, load_template
 
 ROOT = Path(__file__).resolve().parents[2]
 EVENTS = ROOT / "events"
@@ -135,3 +137,24 @@ def s3(aws: None) -> Any:
 @pytest.fixture
 def sqs(aws: None) -> Any:
     return boto3.client("sqs", region_name=REGION)
+
+
+def source_function(
+    folder: Path, logical_id: str, source: str, *, timeout_s: int = 3, memory_mb: int = 128
+) -> LocalFunction:
+    """A function of the local runtime made from ``source`` (its ``app.py`` in ``folder``),
+    loaded with its own environment as Lambda does, the process's left as it was."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "app.py").write_text(source)
+    spec = FunctionSpec(
+        logical_id=logical_id,
+        code_dir=folder,
+        handler="app.lambda_handler",
+        environment={},
+        timeout_s=timeout_s,
+        memory_mb=memory_mb,
+    )
+    function = LocalFunction(spec, {}, region=REGION, account_id="123456789012", stack_name="t")
+    with mock.patch.dict(os.environ):
+        function.load()
+    return function

@@ -481,3 +481,16 @@ def test_no_upload_url_for_someone_elses_report(api: Api):
     )
 
     assert (status, error_code(body)) == (404, "report_not_found")
+
+
+def test_reading_ones_reports_for_the_first_time_writes_nothing(api: Api, dynamodb, stack):
+    # Issue 6 §5: a read created identity and profile items for a first-time caller.
+    table = stack.function_environment("ApiFunction")["TABLE_NAME"]
+    api.call("POST", "/v1/reports", body=PERMIT, phone="+6281200000002")
+    before = dynamodb.scan(TableName=table)["Items"]
+
+    status, body, _ = api.call("GET", "/v1/me/reports", phone="+6281200000003")
+    status_one, _, _ = api.call("GET", "/v1/me/reports/01JD2Y6X3B6Q3W9Y5K8R7T4V2N", sub="new")
+
+    assert (status, body["reports"], status_one) == (200, [], 404)
+    assert dynamodb.scan(TableName=table)["Items"] == before

@@ -33,12 +33,12 @@ from sikemas_local.http_front import (
 from sikemas_local.poller import QueuePoller
 from sikemas_local.runtime import LocalFunction
 from sikemas_local.template import (
-    FunctionSpec,
     HttpRoute,
     SqsSource,
     function_specs,
     load_template,
 )
+from tests.integration.conftest import source_function
 
 ROOT = Path(__file__).resolve().parents[2]
 ISSUER = "https://cognito-idp.ap-southeast-3.amazonaws.com/ap-southeast-3_test"
@@ -60,21 +60,7 @@ def lambda_handler(event, context):
 
 @pytest.fixture
 def echo(tmp_path: Path) -> LocalFunction:
-    (tmp_path / "app.py").write_text(ECHO)
-    spec = FunctionSpec(
-        logical_id="EchoFunction",
-        code_dir=tmp_path,
-        handler="app.lambda_handler",
-        environment={},
-        timeout_s=3,
-        memory_mb=128,
-    )
-    function = LocalFunction(
-        spec, {}, region="ap-southeast-3", account_id="123456789012", stack_name="t"
-    )
-    with mock.patch.dict(os.environ):  # load() sets the function's environment, as Lambda
-        function.load()
-    return function
+    return source_function(tmp_path, "EchoFunction", ECHO)
 
 
 @pytest.fixture(scope="module")
@@ -484,22 +470,9 @@ def lambda_handler(event, context):
 
 
 def _logging_function(folder: Path, logical_id: str, shared: str) -> LocalFunction:
-    folder.mkdir()
-    (folder / "app.py").write_text(LOGGING_FUNCTION.format(shared=shared))
-    spec = FunctionSpec(
-        logical_id=logical_id,
-        code_dir=folder,
-        handler="app.lambda_handler",
-        environment={},
-        timeout_s=10,
-        memory_mb=256 if logical_id == "FirstFunction" else 512,
-    )
-    function = LocalFunction(
-        spec, {}, region="ap-southeast-3", account_id="123456789012", stack_name="t"
-    )
-    with mock.patch.dict(os.environ):
-        function.load()
-    return function
+    memory = 256 if logical_id == "FirstFunction" else 512
+    source = LOGGING_FUNCTION.format(shared=shared)
+    return source_function(folder, logical_id, source, timeout_s=10, memory_mb=memory)
 
 
 def test_concurrent_functions_sharing_a_layers_logger_each_name_themselves(
@@ -575,20 +548,8 @@ def lambda_handler(event, context):  # no inject_lambda_context: Powertools know
 
 
 def test_a_queue_pollers_invocations_name_the_function_too(tmp_path: Path) -> None:
-    (tmp_path / "app.py").write_text(QUEUE_CONSUMER.format(service=uuid.uuid4().hex))
-    spec = FunctionSpec(
-        logical_id="PhotoCheckFunction",
-        code_dir=tmp_path,
-        handler="app.lambda_handler",
-        environment={},
-        timeout_s=10,
-        memory_mb=1024,
-    )
-    function = LocalFunction(
-        spec, {}, region="ap-southeast-3", account_id="123456789012", stack_name="t"
-    )
-    with mock.patch.dict(os.environ):
-        function.load()
+    source = QUEUE_CONSUMER.format(service=uuid.uuid4().hex)
+    function = source_function(tmp_path, "PhotoCheckFunction", source, timeout_s=10, memory_mb=1024)
     poller = QueuePoller(
         sqs=mock.Mock(),
         queue_url="http://queue",

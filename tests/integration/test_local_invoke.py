@@ -5,15 +5,13 @@ and answers as Lambda's Invoke (the console's Test button) does: its JSON result
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
-from unittest import mock
 
 import pytest
 
 from sikemas_local.http_front import Front, FrontConfig
 from sikemas_local.runtime import LocalFunction
-from sikemas_local.template import FunctionSpec
+from tests.integration.conftest import source_function
 
 CONSOLE = """
 def lambda_handler(event, context):
@@ -27,21 +25,7 @@ def lambda_handler(event, context):
 
 @pytest.fixture
 def console(tmp_path: Path) -> LocalFunction:
-    (tmp_path / "app.py").write_text(CONSOLE)
-    spec = FunctionSpec(
-        logical_id="ConsoleFunction",
-        code_dir=tmp_path,
-        handler="app.lambda_handler",
-        environment={},
-        timeout_s=3,
-        memory_mb=128,
-    )
-    function = LocalFunction(
-        spec, {}, region="ap-southeast-3", account_id="123456789012", stack_name="t"
-    )
-    with mock.patch.dict(os.environ):
-        function.load()
-    return function
+    return source_function(tmp_path, "ConsoleFunction", CONSOLE)
 
 
 @pytest.fixture
