@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 from botocore.exceptions import ClientError
 from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
@@ -77,6 +77,8 @@ class FrontConfig:
     functions: dict[str, LocalFunction] = field(default_factory=dict)
     # The schedules (ScheduleV2), run on the stack's clock (sikemas_local.clock).
     scheduler: Any = None
+    # Waits until the queues and streams are quiet, for POST /_local/drain (sikemas_local.drain).
+    drain: Any = None
 
 
 def cookies_from(header: str | None) -> list[str]:
@@ -230,7 +232,7 @@ class Front:
     ) -> HttpResponse:
         path = urlsplit(target).path
         if path.startswith("/_local/"):
-            return self._local(method, path, body)
+            return self._local(method, path, body, urlsplit(target).query)
         if path.startswith("/public/") and method in ("GET", "HEAD"):
             return self._public(path)
         for bound in self.routes:
@@ -284,16 +286,24 @@ class Front:
             return _answered_by(INTERNAL_ERROR, name)
 
     # -- local-only helpers ----------------------------------------------------------------
-    def _local(self, method: str, path: str, body: bytes) -> HttpResponse:
+    def _local(self, method: str, path: str, body: bytes, query: str = "") -> HttpResponse:
         if path == "/_local/token" and method == "POST":
             return self._token(body)
         if path == "/_local/outbox" and method == "GET":
             from sikemas_local import outbox
 
+            # `?from=N`: the messages from the N-th on (`next` is where the next read starts),
+            # so a client that follows the outbox reads each message once.
+            start = parse_qs(query).get("from", ["0"])[0]
+            if not start.isdigit():
+                return json_response(400, {"message": "from: a message index (0, 1, ...)"})
             found = outbox.messages(self.config.account_id, self.config.region)
-            return json_response(200, {"messages": found})
+            return json_response(200, {"messages": found[int(start) :], "next": len(found)})
         if path == "/_local/clock":
             return self._clock(method, body)
+        if path == "/_local/drain" and method == "POST" and self.config.drain is not None:
+            result = self.config.drain()
+            return json_response(200 if result["quiet"] else 504, result)
         if path.startswith(_INVOKE) and method == "POST":
             return self._invoke_directly(path.removeprefix(_INVOKE), body)
         return NOT_FOUND

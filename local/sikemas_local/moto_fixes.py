@@ -83,7 +83,7 @@ def s3_key_in_event(key: str) -> str:
 def s3_event(event_name: str, bucket: Any, key: Any, notification_id: str) -> dict[str, Any]:
     """One S3 event notification, as S3 sends it (moto's own builder lacks versionId and
     sequencer and encodes "/")."""
-    from moto.core.utils import iso_8601_datetime_with_milliseconds
+    from sikemas_local import clock
 
     obj: dict[str, Any] = {
         "key": s3_key_in_event(key.name),
@@ -99,7 +99,9 @@ def s3_event(event_name: str, bucket: Any, key: Any, notification_id: str) -> di
                 "eventVersion": "2.1",
                 "eventSource": "aws:s3",
                 "awsRegion": bucket.region_name,
-                "eventTime": iso_8601_datetime_with_milliseconds(),
+                # On the stack's clock, as every function's time is (POST /_local/clock): the
+                # photo checks compare the photo's time with this upload time.
+                "eventTime": clock.now().strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
                 "eventName": event_name.removeprefix("s3:"),
                 "userIdentity": {"principalId": "AWS:LOCAL"},
                 "requestParameters": {"sourceIPAddress": "127.0.0.1"},

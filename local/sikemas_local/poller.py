@@ -19,6 +19,9 @@ from sikemas_local import logs
 from sikemas_local.runtime import LocalFunction
 from sikemas_local.template import SqsSource
 
+# Set while `POST /_local/drain` waits for the stack to be quiet: batching windows end at once,
+# as Lambda's ends early when a batch is full.
+FLUSH = threading.Event()
 LOCAL_VISIBILITY_S = 5  # in AWS the queue's own (≥ 6× the function timeout); short here
 
 
@@ -136,7 +139,7 @@ class QueuePoller(threading.Thread):
             return 0
         deadline = time.monotonic() + self.source.batching_window_s
         while len(batch) < self.source.batch_size and time.monotonic() < deadline:
-            if self.stop.is_set():
+            if self.stop.is_set() or FLUSH.is_set():
                 break
             more = self._receive(self.source.batch_size - len(batch), 0)
             if not more:
@@ -144,6 +147,17 @@ class QueuePoller(threading.Thread):
             batch += more
         self.deliver(batch)
         return len(batch)
+
+    def waiting(self) -> int:
+        """Messages in the queue, visible or in flight (being delivered, or failed and waiting
+        for their visibility timeout)."""
+        attributes = self.sqs.get_queue_attributes(
+            QueueUrl=self.queue_url,
+            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+        )["Attributes"]
+        return int(attributes["ApproximateNumberOfMessages"]) + int(
+            attributes["ApproximateNumberOfMessagesNotVisible"]
+        )
 
     def deliver(self, batch: list[dict[str, Any]]) -> None:
         records = [sqs_record(m, queue_arn=self.queue_arn, region=self.region) for m in batch]

@@ -14,6 +14,7 @@ import boto3
 
 from sikemas_local import clock, moto_fixes, outbox, state
 from sikemas_local.auth import JwtAuthorizer
+from sikemas_local.drain import Drain
 from sikemas_local.http_front import BoundRoute, Front, FrontConfig, serve
 from sikemas_local.poller import QueuePoller, SnsWatcher
 from sikemas_local.provision import Stack, adopt, provision
@@ -362,9 +363,10 @@ def start(
         front = Front(config)
         threads: list[threading.Thread] = [scheduler]
         sqs = session.client("sqs", endpoint_url=moto_url)
+        pollers: list[QueuePoller] = []
         for logical_id, spec in specs.items():
             for source in spec.sqs_sources:
-                threads.append(
+                pollers.append(
                     QueuePoller(
                         sqs=sqs,
                         queue_url=stack.refs[source.queue],
@@ -380,9 +382,11 @@ def start(
             watcher.log = lambda _line: None  # messages of earlier runs: not shown again
             watcher.check()
             watcher.log = print
+        threads += pollers
         threads.append(watcher)
         streams = stream_readers(stack, stop, specs=specs, functions=functions, sqs=sqs)
         threads += streams
+        config.drain = Drain(pollers=pollers, streams=streams)
         snapshots = None
         if data_dir is not None:
             snapshots = state.Snapshotter(

@@ -124,17 +124,19 @@ class StreamReader(threading.Thread):
         self.batch_size = batch_size
         self.interval_s = interval_s
         self.delivered = 0
+        self._reading = threading.Lock()  # this thread's polls and `POST /_local/drain`'s
 
     def poll_once(self) -> int:
         """Read one batch and deliver it; how many records were delivered. A consumer that
         raises gets the same batch again on the next poll, as Lambda retries a batch."""
-        records = self.shard.read(self.batch_size)
-        if not records:
-            return 0
-        self.consumer(records)
-        self.shard.forget(max(int(record["dynamodb"]["SequenceNumber"]) for record in records))
-        self.delivered += len(records)
-        return len(records)
+        with self._reading:
+            records = self.shard.read(self.batch_size)
+            if not records:
+                return 0
+            self.consumer(records)
+            self.shard.forget(max(int(record["dynamodb"]["SequenceNumber"]) for record in records))
+            self.delivered += len(records)
+            return len(records)
 
     def run(self) -> None:
         while not self.stop.is_set():

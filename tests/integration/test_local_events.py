@@ -97,3 +97,24 @@ def test_the_photo_function_reads_the_version_the_event_announced(
     assert (landed[0].report_id, landed[0].slot) == (REPORT, 2)
     store = S3PhotoStore(s3, bucket)  # the function's adapter, reading the announced version
     assert store.get_original(REPORT, 2, landed[0].version_id) == b"older"
+
+
+def test_the_event_time_is_the_stacks_clock(stack: Stack, s3: Any, sqs: Any, queue: str) -> None:
+    """A photo uploaded while the local clock says 10 November is uploaded on 10 November, as
+    the photo checks compare its EXIF time with the upload time (`POST /_local/clock`)."""
+    from datetime import UTC, datetime, timedelta
+
+    from sikemas import composition
+
+    then = datetime(2026, 11, 10, 1, 2, 3, tzinfo=UTC)
+    composition.set_clock_offset(then - datetime.now(UTC))
+    try:
+        s3.put_object(Bucket=stack.ref("PhotosBucket"), Key=f"originals/{REPORT}/1", Body=b"x")
+    finally:
+        composition.set_clock_offset(timedelta(0))
+
+    (record,) = _s3_records(sqs, queue)
+
+    at = datetime.fromisoformat(record["eventTime"].replace("Z", "+00:00"))
+    assert abs(at - then) < timedelta(seconds=30)
+    assert record["eventTime"].endswith("Z") and len(record["eventTime"]) == 24

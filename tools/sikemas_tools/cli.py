@@ -281,11 +281,65 @@ def _register_openapi(subparsers: argparse._SubParsersAction[argparse.ArgumentPa
     p.set_defaults(func=_openapi)
 
 
+def _seed_demo(args: argparse.Namespace) -> int:
+    from sikemas_tools.seed_demo import SeedError, seed
+
+    def say(line: str) -> None:
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+
+    try:
+        summary = seed(
+            api=args.api,
+            city_dir=args.cities_dir / args.city,
+            announcement=args.announcement,
+            reports=args.reports,
+            seed=args.seed,
+            say=say,
+        )
+    except SeedError as exc:
+        raise CliError("pengisian data demo gagal", str(exc), EXIT_FAILED) from None
+    sys.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
+    return 0
+
+
+def _register_seed_demo(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = subparsers.add_parser(
+        "seed-demo",
+        help="fill the running local stack with a living demo, through its own API",
+        description=(
+            "File reports on the running local stack (make run) as citizens, officers and "
+            "admins would, moving its clock: a few hundred reports over the last 60 days with "
+            "realistic lives (fixed, not fixable, reopened, overdue, forwarded to PDAM, PLN or "
+            "the police, pranks refused). --announcement instead reproduces the city's own "
+            "first weeks on an empty stack: 93 reports, 53 followed up and closed, 40 about "
+            "vertical agencies, all within the last 30 days."
+        ),
+    )
+    p.add_argument(
+        "--api",
+        default="http://127.0.0.1:3000",
+        help="the local stack's URL (its /_local/ helpers are used); default %(default)s",
+    )
+    p.add_argument(
+        "--announcement",
+        action="store_true",
+        help="reproduce the city's announcement (93 / 53 / 40) on an empty stack",
+    )
+    p.add_argument(
+        "--reports", type=int, default=300, help="how many reports (demo); default %(default)s"
+    )
+    p.add_argument("--seed", type=int, default=93, help="random seed; default %(default)s")
+    _add_city_arguments(p)
+    p.set_defaults(func=_seed_demo)
+
+
 COMMANDS: list[Registrar] = [
     _register_import_boundary,
     _register_inspect_photo,
     _register_openapi,
     register_holidays,
+    _register_seed_demo,
 ]
 
 
