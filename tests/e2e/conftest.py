@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -121,7 +122,13 @@ def _value(lines: list[str], prefix: str) -> str | None:
 @pytest.fixture(scope="session")
 def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
     # Its own data folder: the developer's .local-data is neither read nor written.
-    data_dir = tmp_path_factory.mktemp("local-data")
+    with running_stack(tmp_path_factory.mktemp("local-data")) as stack:
+        yield stack
+
+
+@contextmanager
+def running_stack(data_dir: Path) -> Iterator[LocalStack]:
+    """A local stack of its own (data in ``data_dir``), for tests that need it empty."""
     process = subprocess.Popen(
         [sys.executable, "-m", "sikemas_local", "--quiet", "--data-dir", str(data_dir)],
         cwd=ROOT,
@@ -168,8 +175,6 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
 WIDTH, HEIGHT = 390, 844  # a phone's CSS pixels (iPhone 12-15)
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
 
 
 def _browser_or_skip() -> tuple[str, str]:

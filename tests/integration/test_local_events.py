@@ -117,4 +117,5 @@ def test_the_event_time_is_the_stacks_clock(stack: Stack, s3: Any, sqs: Any, que
 
     at = datetime.fromisoformat(record["eventTime"].replace("Z", "+00:00"))
     assert abs(at - then) < timedelta(seconds=30)
-    assert record["eventTime"].endswith("Z") and len(record["eventTime"]) == 24
+    assert record["eventTime"].endswith("Z")
+    assert len(record["eventTime"]) == 24

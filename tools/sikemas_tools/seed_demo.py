@@ -200,8 +200,14 @@ class StackClient:
             )
         return datetime.fromisoformat(response.json()["now"])
 
-    def move_clock(self, at: datetime) -> None:
-        self._json("POST", "/_local/clock", (200,), json={"now": at.isoformat()})
+    def move_clock(self, at: datetime) -> bool:
+        """Move the stack's clock (its schedules run once); whether they changed anything."""
+        moved = self._json("POST", "/_local/clock", (200,), json={"now": at.isoformat()})
+        return any(
+            isinstance(value, list) and value
+            for ran in moved.get("ran", [])
+            for value in (ran.get("result") or {}).values()
+        )
 
     def drain(self) -> None:
         """Wait until the stack has done what the last request set off (photo checks, the
@@ -353,6 +359,7 @@ class Seeder:
         self.tz = tz
         self.say = say
         self.reports: dict[int, _Report] = {}
+        self.refused: dict[int, _Report] = {}  # refused by the photo checks: kept, no more
         self._photo = 0
 
     def run(self, lives: list[Life]) -> Seeded:
@@ -365,8 +372,8 @@ class Seeder:
         try:
             for i, (step, life) in enumerate(steps, 1):
                 if step.at != moved_to:
-                    self.stack.move_clock(step.at)  # the watcher runs: overdue, closing
-                    self.stack.drain()
+                    if self.stack.move_clock(step.at):  # the watcher: overdue, closing
+                        self.stack.drain()  # the notifier's messages about it
                     moved_to = step.at
                 if step.do is not Do.FILE and life.number not in self.reports:
                     continue  # the report was never made (refused): nothing follows
@@ -380,7 +387,7 @@ class Seeder:
         finally:
             self.stack.reset_clock()  # the real time again; the watcher runs once more
         for life in lives:
-            report = self.reports.get(life.number)
+            report = self.reports.get(life.number) or self.refused.get(life.number)
             if report is not None:
                 view = self.stack.mine(life.phone, report.id)
                 seeded.statuses[report.code] = view["status"]
@@ -456,11 +463,11 @@ class Seeder:
                 lambda v: v["status"] not in ("received", "verifying"),
                 "the photo check",
             )
+        report = _Report(view["id"], view["tracking_code"], view["agency"]["code"])
         if view["status"] == "rejected":
-            return  # a prank refused by the photo checks: kept, with its reason, and no more
-        self.reports[life.number] = _Report(
-            view["id"], view["tracking_code"], view["agency"]["code"]
-        )
+            self.refused[life.number] = report  # a prank: kept, with its reason; no more
+        else:
+            self.reports[life.number] = report
 
 
 # --------------------------------------------------------------------------- the command
