@@ -1,6 +1,7 @@
 """The public statistics page in headless Chromium on the local stack, at a phone's width: a
-few reports are filed, /statistik is opened, and the chart's bars (their ``data-value``) are the
-numbers GET /v1/stats gives. The 390x844 screenshot is kept as ``.artefacts/statistik.png``.
+few reports are filed, /statistik is opened, and the charts' bars (their ``data-value``: per
+agency and per kelurahan) are the numbers GET /v1/stats gives. The 390x844 screenshot is kept
+as ``.artefacts/statistik.png``.
 
 Needs Debian's ``chromium`` and ``chromium-driver``; without them the test skips, saying so,
 except under ``CI=true`` (as tests/e2e/test_agency_browser.py).
@@ -33,6 +34,14 @@ def test_the_statistics_page_draws_the_numbers_of_the_api_on_a_phone(local_stack
         timeout=10,
     )
     assert water.status_code == 201, water.text
+    elsewhere = {**WATER, "location": {"lat": 0.74, "lon": 124.32}}  # Kotobangun
+    water = requests.post(
+        f"{local_stack.url}/v1/reports",
+        json=elsewhere,
+        headers=local_stack.auth("+6281377700013"),
+        timeout=10,
+    )
+    assert water.status_code == 201, water.text
 
     browser.get(f"{local_stack.url}/statistik")
     stats = requests.get(f"{local_stack.url}/v1/stats", timeout=10).json()
@@ -53,6 +62,14 @@ def test_the_statistics_page_draws_the_numbers_of_the_api_on_a_phone(local_stack
     assert [int(str(d.get_attribute("data-value"))) for d in days] == [
         d["received"] for d in stats["per_day"]
     ]
+    # The kelurahan with the most reports, most first, as the API ranks them.
+    desa = browser.find_elements(By.CSS_SELECTOR, "#kelurahan-chart rect.bar")
+    assert [
+        (d.get_attribute("data-desa"), int(str(d.get_attribute("data-value")))) for d in desa
+    ] == [(d["code"], d["received"]) for d in stats["subdistricts"]]
+    assert len(desa) >= 2
+    assert all(d.size["width"] > 0 for d in desa)
+    assert desa[0].size["width"] >= desa[-1].size["width"]
     # Phone-first: the chart fits the screen's width.
     chart = browser.find_element(By.ID, "agency-chart")
     assert chart.size["width"] <= WIDTH

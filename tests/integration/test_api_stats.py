@@ -32,6 +32,33 @@ def test_the_figures_of_the_last_30_days_count_what_was_filed(api: Api):
     assert headers.get("Cache-Control") == "public, max-age=300"
 
 
+def test_the_kelurahan_with_the_most_reports_come_from_the_counters(api: Api):
+    from sikemas_tools.openapi import Stats
+
+    for _ in range(2):
+        api.call("POST", "/v1/reports", body=WATER)  # 0.73, 124.31: Sinindian
+    api.call("POST", "/v1/reports", body={**WATER, "location": {"lat": 0.74, "lon": 124.32}})
+    api.call("POST", "/v1/reports", body=PERMIT)  # no location: in no kelurahan
+
+    _, stats, _ = api.call("GET", "/v1/stats", phone=None)
+
+    assert stats["subdistricts"] == [
+        {
+            "code": "71.74.02.1005",
+            "name": "Sinindian",
+            "kecamatan": "Kotamobagu Timur",
+            "received": 2,
+        },
+        {
+            "code": "71.74.02.1003",
+            "name": "Kotobangun",
+            "kecamatan": "Kotamobagu Timur",
+            "received": 1,
+        },
+    ]
+    Stats.model_validate(stats)  # as documented in the OpenAPI document
+
+
 @pytest.mark.parametrize(
     ("query", "code"),
     [

@@ -56,6 +56,13 @@ def test_the_page_draws_the_figures_of_v1_stats(api: Api):
         of_agency = sum(n for (code, _), n in drawn.items() if code == agency["code"])
         assert of_agency == agency["received"], agency["code"]
     assert sum(drawn.values()) == stats["totals"]["received"] == 2
+    # The kelurahan bars: the located report's (WATER), as GET /v1/stats ranks them.
+    desa = re.findall(r'<rect class="bar" data-desa="([^"]*)" data-value="(\d+)"', page)
+    assert [(c, int(n)) for c, n in desa] == [
+        (d["code"], d["received"]) for d in stats["subdistricts"]
+    ]
+    assert desa == [("71.74.02.1005", "1")]
+    assert "Sinindian" in page
     assert "<script" not in page
 
 

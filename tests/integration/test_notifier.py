@@ -327,3 +327,91 @@ def test_resend_sends_a_fresh_link_to_the_agencys_subscriptions(world: World) ->
     }
     assert url in next(s["body"] for s in sent if s["channel"] == "email")
     assert next(s["body"] for s in sent if s["channel"] == "sms").endswith(short)
+
+
+def _routed(out: str) -> dict[str, int]:
+    """The ReportRouted metric lines (EMF) printed: the sum per agency dimension."""
+    counted: dict[str, int] = {}
+    for line in out.splitlines():
+        if '"_aws"' not in line:
+            continue
+        blob = json.loads(line)
+        for directive in blob["_aws"]["CloudWatchMetrics"]:
+            if [m["Name"] for m in directive["Metrics"]] != ["ReportRouted"]:
+                continue
+            assert directive["Namespace"] == "SIKeMas"
+            assert "agency" in directive["Dimensions"][0]
+            value = blob["ReportRouted"]  # Powertools writes the values as a list
+            n = sum(value) if isinstance(value, list) else value
+            counted[blob["agency"]] = counted.get(blob["agency"], 0) + int(n)
+    return counted
+
+
+def test_each_routing_counts_once_as_report_routed_by_agency(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import UTC, datetime
+
+    from sikemas.adapters.dynamo import DynamoReportRepository
+    from sikemas.city import load_city
+    from sikemas.usecases.followup import FollowUp
+    from tests.fakes import FakePhotoStore
+
+    permit = [world.api.call("POST", "/v1/reports", body=PERMIT)[1] for _ in range(2)]
+    world.api.call("POST", "/v1/reports", body=WATER)
+    capsys.readouterr()
+
+    world.pump()
+
+    assert _routed(capsys.readouterr().out) == {"DPMPTSP": 2, "PDAM": 1}
+
+    # An admin routes again a report its agency handed back: one more; the hand-back, none.
+    root = function_specs(world.stack.template)["ApiFunction"].code_dir.parents[1]
+    city = load_city(root / "cities" / "kotamobagu")
+    repo = DynamoReportRepository(
+        boto3.client("dynamodb", region_name=REGION), world.stack.ref("Table"), city.timezone
+    )
+    followup = FollowUp(repo, city, lambda: datetime.now(UTC), FakePhotoStore())
+    rid = permit[0]["report"]["id"]
+    followup.hand_back(rid, "DPMPTSP", "Budi", "Bukan urusan kami")
+    followup.assign(rid, "Admin")
+    world.pump()
+
+    assert _routed(capsys.readouterr().out) == {"DPMPTSP": 1}
+
+
+def test_a_routing_whose_record_failed_counts_when_it_is_handled(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    world.api.call("POST", "/v1/reports", body=PERMIT)
+    world.api.call("POST", "/v1/reports", body=WATER)
+    records = [
+        r
+        for r in world.shard.read(100)
+        if r["dynamodb"]["NewImage"].get("type", {}).get("S") == "event"
+    ]
+    from sikemas_local.streams import dynamodb_event
+
+    class Service:
+        def __init__(self, failing: int | None) -> None:
+            self.failing, self.seen = failing, 0
+
+        def on_event(self, timeline_event: Any) -> list[str]:
+            self.seen += 1
+            if self.seen == self.failing:
+                raise RuntimeError("SNS down")
+            return []
+
+    module = world.notifier.module
+    assert module is not None
+    capsys.readouterr()
+    # received, assigned (DPMPTSP), received, forwarded (PDAM): the fourth fails.
+    event = dynamodb_event(records, stream_arn="arn:stream", region=REGION)
+    first = module.handle(event, Service(failing=4))
+    assert _routed(capsys.readouterr().out) == {"DPMPTSP": 1}
+    # Lambda retries from the failed record: it counts then, once.
+    (failed,) = first["batchItemFailures"]
+    sequences = [r["dynamodb"]["SequenceNumber"] for r in records]
+    again = records[sequences.index(failed["itemIdentifier"]) :]
+    module.handle(dynamodb_event(again, stream_arn="arn:stream", region=REGION), Service(None))
+    assert _routed(capsys.readouterr().out) == {"PDAM": 1}

@@ -173,8 +173,10 @@ class _Recording:
 
 def test_two_agencies_transitions_write_no_item_in_common(stack, dynamodb):
     table = stack.function_environment("ApiFunction")["TABLE_NAME"]
-    setup = DynamoReportRepository(dynamodb, table, WITA)
-    dlh = a_report(Status.VERIFYING, version=1, id="01JD2Y6X3B6Q3W9Y5K8R7T4V2A")
+    # Filed (by one reporter) and routed in the same kelurahan, the same day: every counter
+    # row they write, the kelurahan's too, is apart per agency.
+    biga = {"desa": "Biga", "desa_code": "71.74.01.1005", "kecamatan": "Kotamobagu Utara"}
+    dlh = a_report(Status.VERIFYING, version=1, id="01JD2Y6X3B6Q3W9Y5K8R7T4V2A", subdistrict=biga)
     pupr = a_report(
         Status.VERIFYING,
         version=1,
@@ -182,19 +184,22 @@ def test_two_agencies_transitions_write_no_item_in_common(stack, dynamodb):
         tracking_code="KTG-7K3M9R",
         agency="PUPR",
         category="jalan",
+        subdistrict=biga,
     )
-    for r in (dlh, pupr):
-        setup.create([received(r)], daily_limit=10, idempotency=None)
     writes = {}
     for r in (dlh, pupr):
         client = _Recording(dynamodb)
         repo = DynamoReportRepository(client, table, WITA)
+        repo.create([received(r)], daily_limit=10, idempotency=None)
         repo.apply(transition(r, Status.ASSIGNED, at=NOW, actor=Actor.PHOTO_CHECKS))
-        writes[r.agency] = client.keys_written()
+        writes[r.agency] = {k for k in client.keys_written() if k[0].startswith("STATS#")}
 
     assert writes["DLH"]
     assert writes["PUPR"]
     assert writes["DLH"].isdisjoint(writes["PUPR"])
+    # ... each its own row of the kelurahan, where its filing counted it.
+    desa = {a: {sk.split("#", 2)[2] for _, sk in w if "#DESA#" in sk} for a, w in writes.items()}
+    assert desa == {"DLH": {"DLH#71.74.01.1005"}, "PUPR": {"PUPR#71.74.01.1005"}}
 
 
 def test_an_expired_idempotency_record_may_be_written_again(repo):

@@ -1,7 +1,9 @@
 """The counters equal a recount from the reports (property-based), in DynamoDB (moto): after a
-random sequence of filings, photo decisions, agency, citizen and admin actions, overdue marks,
-redeliveries of a transition already written and two officers acting at once, every counter
-row read back for the period equals what the stored reports and their timelines say."""
+random sequence of filings (located in a kelurahan or not, or located by their photo's place
+when routed), photo decisions, agency, citizen and admin actions, overdue marks, redeliveries
+of a transition already written and two officers acting at once, every counter row read back
+for the period — per agency, per category and per agency and kelurahan — equals what the
+stored reports and their timelines say."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from sikemas.adapters.dynamo import DynamoReportRepository
@@ -43,6 +45,13 @@ TZ = CITY.timezone
 CLOCKS = Clocks(CITY.categories, LazyCalendar(CITY, ROOT / "cities" / "kotamobagu"))
 START = datetime(2026, 10, 29, 1, 0, tzinfo=UTC)
 CATEGORIES = ["sekolah", "perizinan", "jalan", "air_bersih", "listrik"]
+# Where a filing is: nowhere (0), in one of two kelurahan (1, 2), or found by the photo
+# checks when they route it (3).
+PLACES = {
+    1: {"desa": "Biga", "desa_code": "71.74.01.1005", "kecamatan": "Kotamobagu Utara"},
+    2: {"desa": "Mogolaing", "desa_code": "71.74.04.1003", "kecamatan": "Kotamobagu Barat"},
+    3: {"desa": "Gogagoman", "desa_code": "71.74.04.1004", "kecamatan": "Kotamobagu Barat"},
+}
 S = Status
 _tables = itertools.count()
 # The clocks each stored event found on its report (the history the timeline does not keep).
@@ -112,7 +121,13 @@ APPLIES: dict[str, frozenset[Status]] = {
     "race": frozenset({S.ASSIGNED}),
 }
 OPS = st.one_of(
-    st.tuples(st.just("file"), st.integers(0, 4), st.sampled_from(list(Kind)), st.integers(0, 2)),
+    st.tuples(
+        st.just("file"),
+        st.integers(0, 4),
+        st.sampled_from(list(Kind)),
+        st.integers(0, 2),
+        st.integers(0, 3),
+    ),
     st.tuples(st.sampled_from(ACTIONS), st.integers(0, 30), st.integers(0, 30), st.integers(0, 3)),
 )
 STEPS = st.lists(st.tuples(OPS, st.integers(0, 60)), min_size=1, max_size=40)
@@ -145,6 +160,18 @@ def make_repo(dynamodb):
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(steps=STEPS)
+# Always tried: located reports, one marked a duplicate, one handed back and forwarded to PDAM
+# (its kelurahan row moves to the new agency), one located by its photo when routed.
+@example(
+    steps=[
+        (("file", 2, Kind.FEEDBACK, 0, 1), 0),
+        (("file", 2, Kind.FEEDBACK, 0, 2), 1),
+        (("file", 2, Kind.COMPLAINT, 0, 3), 1),
+        (("duplicate", 1, 0, 1), 1),
+        (("hand_back", 0, 0, 1), 1),
+        (("forward", 0, 0, 1), 1),
+    ]
+)
 def test_the_counters_equal_a_recount_from_the_reports(make_repo, steps):
     repo = make_repo()
     last: dict[str, tuple[Transition, ...]] = {}
@@ -164,7 +191,7 @@ def test_the_counters_equal_a_recount_from_the_reports(make_repo, steps):
         if op == "file":
             n = len(ids)
             reporter = repo.reporter_id_for(f"sub-{n}", None, clock.now)
-            t = _file(n, CATEGORIES[args[0]], args[1], args[2], clock.now, reporter)
+            t = _file(n, CATEGORIES[args[0]], args[1], args[2], clock.now, reporter, args[3])
             repo.create(t, daily_limit=1000, idempotency=None)
             ids.append(t[-1].after.id)
             last[t[-1].after.id] = tuple(t)
@@ -239,10 +266,11 @@ def _act(op, args, rid, before, followup, other, racing, last, clock, citizen, p
 
 
 def _file(
-    n: int, code: str, kind: Kind, path: int, at: datetime, reporter: str = "P"
+    n: int, code: str, kind: Kind, path: int, at: datetime, reporter: str = "P", place: int = 0
 ) -> list[Transition]:
     """A new report: routed at once (0), or through the photo checks to review (1) or
-    rejected (2); a complaint in a photo category goes through the checks in any case."""
+    rejected (2); a complaint in a photo category goes through the checks in any case. Its
+    kelurahan (``PLACES``) is known at filing (1, 2), or found when the checks route it (3)."""
     category = CITY.categories[code]
     transitions = file_report(
         report_id=f"01JD2Y6X3B6Q3W9Y5K8R7T{n:04d}",
@@ -257,6 +285,7 @@ def _file(
         photo_count=1,
         notify_sms=False,
         at=at,
+        subdistrict=PLACES[place] if place in (1, 2) else None,
         clocks=CLOCKS,
     )
     report = transitions[-1].after
@@ -270,8 +299,15 @@ def _file(
     if target is None:
         target = S.ASSIGNED if category.agency.jurisdiction == "city" else S.FORWARDED
     reason = "too_small,not_an_image" if target is S.REJECTED else None
+    found = PLACES[3] if place == 3 and target in (S.ASSIGNED, S.FORWARDED) else None
     decided = transition(
-        verifying.after, target, at=at, actor=Actor.PHOTO_CHECKS, reason=reason, clocks=CLOCKS
+        verifying.after,
+        target,
+        at=at,
+        actor=Actor.PHOTO_CHECKS,
+        reason=reason,
+        clocks=CLOCKS,
+        **({"subdistrict": found} if found else {}),
     )
     return [*transitions, verifying, decided]
 
@@ -301,6 +337,10 @@ def _recount(repo: DynamoReportRepository, ids: list[str]) -> dict[tuple[date, s
                 f"received_{report.kind.value}",
                 ("agency",),
             )
+            # the kelurahan it was located in, under the agency it is with now
+            if report.subdistrict:
+                desa = f"{report.agency}#{report.subdistrict['desa_code']}"
+                counts[(created, "desa", desa)]["received"] += 1
         # what happened, on the day it happened, to the agency it was with
         agency = CITY.categories[report.category].agency.code
         routed_at: datetime | None = None

@@ -81,6 +81,7 @@ def test_the_dashboard_covers_the_console(template: dict[str, Any]) -> None:
         (NAMESPACE, "ReportCreated"),
         (NAMESPACE, "PhotoChecked"),
         (NAMESPACE, "AgencyAction"),
+        (NAMESPACE, "ReportRouted"),
         (NAMESPACE, "Escalated"),
         (NAMESPACE, "NotificationFailed"),
         ("AWS/ApiGateway", "5xx"),
@@ -121,3 +122,17 @@ def test_every_alarm_of_the_namespace_names_an_emitted_metric(template: dict[str
         for metric in metrics:
             if metric.get("Namespace") == NAMESPACE:
                 assert metric["MetricName"] in EMITTED, logical_id
+
+
+def test_routed_per_agency_is_drawn_by_its_agency_dimension(template: dict[str, Any]) -> None:
+    (widget,) = [
+        w
+        for w in _dashboard(template)["widgets"]
+        if "Routed per agency" in w["properties"]["title"]
+    ]
+    expressions = [row[0]["expression"] for row in widget["properties"]["metrics"]]
+    assert any(
+        'MetricName="ReportRouted"' in e and e.split("'")[1].endswith(" agency")
+        for e in expressions
+    ), expressions
+    assert EMITTED["ReportRouted"] == ("agency",)

@@ -623,3 +623,46 @@ def test_the_composition_root_builds_followup_with_the_citys_clocks(repo, files)
     assert after.deadlines is not None  # the deadlines start when an admin routes it
     assert after.deadlines.respond_by > NOW
     assert deps.repo is repo
+
+
+def test_each_routing_names_its_agency_and_a_reopen_is_no_routing(repo, followup, clock):
+    from sikemas.domain.report import Privacy, file_report, routed_to
+
+    filed = file_report(
+        report_id="01JD2Y6X3B6Q3W9Y5K8R7T4R01",
+        tracking_code="KTG-R00001",
+        reporter_id=a_report().reporter_id,  # OWNER's
+        kind=Kind.FEEDBACK,
+        category=CITY.categories["jalan"],
+        description="Jalan berlubang di depan sekolah.",
+        location=None,
+        address=None,
+        privacy=Privacy.PUBLIC,
+        photo_count=0,
+        notify_sms=False,
+        at=clock.now,
+    )
+    repo.create(filed, daily_limit=10, idempotency=None)
+    rid = filed[-1].after.id
+    followup.acknowledge(rid, "PUPR", "Budi")
+    followup.hand_back(rid, "PUPR", "Budi", "Bukan urusan kami")
+    followup.assign(rid, "Admin")  # an admin's re-routing, to the category's agency
+    followup.recategorise(rid, "Admin", "sampah")  # assigned, moved to DLH
+    followup.recategorise(rid, "Admin", "drainase")  # back to PUPR
+    followup.resolve(rid, "PUPR", "Budi", "not_fixable", "Bukan jalan kota")
+    followup.reopen(OWNER, rid, "Masih berlubang")  # back to PUPR: no routing
+    followup.hand_back(rid, "PUPR", "Budi", "Pipa PDAM bocor")
+    followup.forward(rid, "Admin", "PDAM")
+
+    routings = [
+        (e.type.value, e.to_status.value, routed_to(e)) for e in repo.timeline(rid) if routed_to(e)
+    ]
+    assert routings == [
+        ("status", "assigned", "PUPR"),  # at filing
+        ("status", "assigned", "PUPR"),
+        ("recategorised", "assigned", "DLH"),
+        ("recategorised", "assigned", "PUPR"),
+        ("status", "forwarded", "PDAM"),
+    ]
+    reopened = [e for e in repo.timeline(rid) if e.from_status is S.RESOLVED]
+    assert [routed_to(e) for e in reopened] == [None]

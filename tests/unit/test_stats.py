@@ -203,3 +203,86 @@ def test_a_report_moved_to_another_agency_moves_its_received_count():
     assert (received["PUPR"], received["PDAM"]) == (0, 1)
     assert (by_category["jalan"], by_category["drainase"]) == (0, 1)
     assert stats["totals"]["received"] == 1
+
+
+# -- the kelurahan with the most reports --------------------------------------------------------
+
+BIGA = {"desa": "Biga", "desa_code": "71.74.01.1005", "kecamatan": "Kotamobagu Utara"}
+MOGOLAING = {"desa": "x", "desa_code": "71.74.04.1003", "kecamatan": "x"}  # names: the file
+
+
+def _file_at(repo, n, category, at, subdistrict, kind=Kind.FEEDBACK):
+    transitions = file_report(
+        report_id=f"R{n:04d}",
+        tracking_code=f"KTG-{n:06d}",
+        reporter_id=f"P{n}",
+        kind=kind,
+        category=CITY.categories[category],
+        description="x",
+        location=None,
+        address=None,
+        privacy=Privacy.PUBLIC,
+        photo_count=0,
+        notify_sms=False,
+        at=at,
+        subdistrict=subdistrict,
+    )
+    repo.create(transitions, daily_limit=100, idempotency=None)
+    return transitions[-1].after
+
+
+def test_the_kelurahan_with_the_most_reports_summed_over_agencies_and_named_from_the_city():
+    repo, clock = FakeReportRepository(), Clock()
+    followup = FollowUp(repo, CITY, clock, FakePhotoStore())
+    _file_at(repo, 1, "jalan", clock.now, BIGA)  # PUPR
+    _file_at(repo, 2, "kesehatan", clock.now, BIGA)  # DINKES
+    water = _file_at(repo, 3, "air_bersih", clock.now, BIGA)  # PDAM
+    _file_at(repo, 4, "jalan", clock.now, MOGOLAING)
+    copy = _file_at(repo, 5, "jalan", clock.now, MOGOLAING)
+    _file_at(repo, 6, "jalan", clock.now, None)  # no location: in no kelurahan
+    followup.mark_duplicate(copy.id, "Admin", "R0004")  # no new case
+    followup.record_vertical_outcome(water.id, "PDAM", "Sari", "handled", "PDAM-1")
+
+    stats = Stats(repo, CITY, lambda: NOW).figures({})
+
+    # Names (and the kecamatan) from the city's subdistricts file, not from the reports.
+    assert stats["subdistricts"] == [
+        {"code": "71.74.01.1005", "name": "Biga", "kecamatan": "Kotamobagu Utara", "received": 3},
+        {
+            "code": "71.74.04.1003",
+            "name": "Mogolaing",
+            "kecamatan": "Kotamobagu Barat",
+            "received": 1,
+        },
+    ]
+    # The ranking's reports are among the period's received ones (the unlocated one apart).
+    assert stats["totals"]["received"] == 5
+
+
+def test_the_ranking_keeps_the_ten_with_the_most_reports_ties_by_code():
+    from sikemas.domain.counters import CounterRow, Dimension
+    from sikemas.usecases.stats import summarise
+
+    day = date(2026, 12, 1)
+    rows = [
+        CounterRow(day, Dimension.DESA, f"DLH#C{i:02d}", {"received": i % 4}) for i in range(14)
+    ]
+    rows.append(CounterRow(day, Dimension.DESA, "PUPR#C01", {"received": 5}))
+    rows.append(CounterRow(date(2026, 11, 1), Dimension.DESA, "PUPR#C00", {"received": 9}))
+
+    ranked = summarise(CITY, Period(day, day), rows, {"C03": {"desa": "Tiga"}})["subdistricts"]
+
+    assert [(d["code"], d["received"]) for d in ranked] == [
+        ("C01", 6),
+        ("C03", 3),
+        ("C07", 3),
+        ("C11", 3),
+        ("C02", 2),
+        ("C06", 2),
+        ("C10", 2),
+        ("C05", 1),
+        ("C09", 1),
+        ("C13", 1),
+    ]
+    assert ranked[1]["name"] == "Tiga"
+    assert (ranked[0]["name"], ranked[0]["kecamatan"]) == ("C01", None)

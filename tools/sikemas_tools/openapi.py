@@ -453,6 +453,16 @@ class Day(BaseModel):
     received: int
 
 
+class SubdistrictFigures(BaseModel):
+    """A kelurahan/desa and the reports received there in the period (located reports,
+    duplicates never), summed over the agencies."""
+
+    code: str = Field(description="Kemendagri code, e.g. 71.74.01.1005")
+    name: str = Field(description="Its name from the city's subdistricts (else the code)")
+    kecamatan: str | None
+    received: int
+
+
 class Stats(BaseModel):
     from_: str = Field(alias="from")
     to: str
@@ -465,6 +475,9 @@ class Stats(BaseModel):
     per_day: list[Day]
     agencies: list[AgencyFigures]
     categories: list[CategoryFigures]
+    subdistricts: list[SubdistrictFigures] = Field(
+        description="The kelurahan/desa with the most reports, most first (at most 10)"
+    )
 
 
 # ------------------------------------------------------------------------------------------

@@ -147,7 +147,9 @@ def api_dependencies(
         clocks=core.clocks,
     )
     followup = FollowUp(core.repo, core.city, clock, core.photos, clocks=core.clocks)
-    stats = Stats(core.repo, core.city, clock)
+    # The desa names the statistics give their counted codes: from the geometry already read.
+    names = places.subdistrict_names() if isinstance(places, CityPlaces) else None
+    stats = Stats(core.repo, core.city, clock, names)
     return ApiDependencies(
         settings=core.settings,
         city=core.city,

@@ -31,6 +31,7 @@ EMITTED: dict[str, tuple[str, ...]] = {
     "AgencyAction": ("agency", "action"),  # agency code; acknowledge/resolve/hand_back/record
     "AgencyUnexpectedError": (),
     "MessagesSent": (),
+    "ReportRouted": ("agency",),  # the notifier: each routing (first or an admin's re-routing)
     "NotificationFailed": (),
     "Reminded": (),
     "Escalated": (),  # overdue reports escalated by the watcher

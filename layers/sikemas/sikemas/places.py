@@ -101,6 +101,20 @@ def subdistrict_from_properties(props: Mapping[str, Any]) -> Subdistrict | None:
     )
 
 
+def subdistrict_names(path: Path | None) -> dict[str, dict[str, str]]:
+    """Desa code -> what a report stores of it (``Subdistrict.as_mapping``: ``desa``,
+    ``kecamatan`` …), from a desa/kelurahan GeoJSON's properties; empty without a file. The
+    statistics name the codes their counter rows hold with it."""
+    if path is None:
+        return {}
+    names: dict[str, dict[str, str]] = {}
+    for _, props in _features(_read(path), path):
+        info = subdistrict_from_properties(props)
+        if info is not None:
+            names.setdefault(info.village_code, info.as_mapping())
+    return names
+
+
 # ------------------------------------------------------------------------------ reading files
 
 
@@ -289,6 +303,13 @@ class CityPlaces:
     @property
     def has_subdistricts(self) -> bool:
         return bool(self._subdistricts)
+
+    def subdistrict_names(self) -> dict[str, dict[str, str]]:
+        """Desa code -> its names (as ``subdistrict_names`` reads them from the file)."""
+        names: dict[str, dict[str, str]] = {}
+        for _, info in self._subdistricts:
+            names.setdefault(info.village_code, info.as_mapping())
+        return names
 
     def distance_outside_m(self, lat: float, lon: float) -> float:
         """0.0 inside (or on) the boundary; else metres to the boundary."""

@@ -27,8 +27,9 @@ def agency(code: str, received: int, done: int = 0, rejected: int = 0, **extra):
     }
 
 
-def figures(agencies, per_day=None):
+def figures(agencies, per_day=None, subdistricts=None):
     return {
+        "subdistricts": subdistricts or [],
         "from": "2026-11-07",
         "to": "2026-12-06",
         "days": 30,
@@ -84,6 +85,32 @@ def test_agencies_without_reports_draw_no_bar():
     assert {r["data-agency"] for r in rects(svg)} == {"PDAM"}
 
 
+def desa(code: str, received: int, name: str = "Biga", kecamatan: str | None = "Kotamobagu Utara"):
+    return {"code": code, "name": name, "kecamatan": kecamatan, "received": received}
+
+
+def test_the_kelurahan_bars_are_proportional_to_their_reports_most_first():
+    svg = stats_page.subdistrict_chart(
+        [desa("71.74.01.1005", 6), desa("71.74.02.1001", 3, name="Mogolaing"), desa("x", 0)]
+    )
+    bars = rects(svg)
+
+    assert [(r["data-desa"], int(r["data-value"])) for r in bars] == [
+        ("71.74.01.1005", 6),
+        ("71.74.02.1001", 3),
+    ]
+    assert float(bars[0]["width"]) == pytest.approx(BAR_WIDTH, abs=0.01)
+    assert float(bars[1]["width"]) == pytest.approx(BAR_WIDTH / 2, abs=0.01)
+    assert float(bars[0]["y"]) < float(bars[1]["y"])
+    assert "Mogolaing" in svg
+    assert "Biga (Kec. Kotamobagu Utara): 6 laporan" in svg
+
+
+def test_no_located_report_draws_no_kelurahan_bar():
+    assert "<rect" not in stats_page.subdistrict_chart([])
+    assert "Belum ada laporan berlokasi" in stats_page.subdistrict_chart([desa("x", 0)])
+
+
 def test_the_line_of_reports_a_day_is_proportional():
     points = stats_page.line_points([0, 5, 10])
     bottom = stats_page.LINE_HEIGHT - stats_page.LINE_PAD
@@ -102,6 +129,7 @@ def test_every_value_is_escaped():
             **figures(
                 [agency('D"><b>', 3, name=evil)],
                 per_day=[{"date": '"><svg onload=1>', "received": 3}],
+                subdistricts=[desa('K"><u>', 2, name=evil, kecamatan="<em>k</em>")],
             ),
             "summary": {"id": evil},
             "timezone": "<i>tz</i>",
@@ -111,20 +139,27 @@ def test_every_value_is_escaped():
     assert "<script" not in html
     assert "<b>" not in html
     assert "<i>" not in html
+    assert "<u>" not in html
+    assert "<em>" not in html
     assert "onload=1>" not in html
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
     assert 'data-agency="D&quot;&gt;&lt;b&gt;"' in html
+    assert 'data-desa="K&quot;&gt;&lt;u&gt;"' in html
 
 
-def test_the_page_shows_the_sentence_the_rates_the_picker_and_says_kelurahan_is_missing():
-    html = stats_page.page(figures([agency("DLH", 2, done=1)]), "90")
+def test_the_page_shows_the_sentence_the_rates_the_picker_and_the_kelurahan():
+    html = stats_page.page(
+        figures([agency("DLH", 2, done=1)], subdistricts=[desa("71.74.01.1005", 2)]), "90"
+    )
 
     assert "Dari 12 laporan, 5 telah ditindaklanjuti dan selesai." in html
     assert "50 %" in html  # the resolution on-time rate
     assert re.search(r'href="/statistik\?periode=90" aria-current="page"', html)
     for key in ("7", "30", "tahun"):
         assert f'href="/statistik?periode={key}">' in html
-    assert "belum per kelurahan" in html
+    assert "Kelurahan/desa dengan laporan terbanyak" in html
+    assert 'id="kelurahan-chart"' in html
+    assert 'data-desa="71.74.01.1005" data-value="2"' in html
     assert "<script" not in html
 
 

@@ -38,11 +38,17 @@ def test_a_transition_late_in_the_utc_day_counts_on_the_next_city_day():
     }
 
 
+BIGA = {"desa": "Biga", "desa_code": "71.74.01.1005", "kecamatan": "Kotamobagu Utara"}
+
+
 def test_two_agencies_transitions_touch_no_counter_row_in_common():
     at = datetime(2026, 11, 28, 3, 0, tzinfo=UTC)
-    dlh = transition(a_report(Status.VERIFYING), Status.ASSIGNED, at=at, actor=Actor.SYSTEM)
+    # Both in the same kelurahan, received the same day: its rows are apart per agency.
+    dlh = transition(
+        a_report(Status.VERIFYING, subdistrict=BIGA), Status.ASSIGNED, at=at, actor=Actor.SYSTEM
+    )
     pupr = transition(
-        a_report(Status.VERIFYING, agency="PUPR", category="jalan"),
+        a_report(Status.VERIFYING, agency="PUPR", category="jalan", subdistrict=BIGA),
         Status.ASSIGNED,
         at=at,
         actor=Actor.SYSTEM,
@@ -54,6 +60,38 @@ def test_two_agencies_transitions_touch_no_counter_row_in_common():
     assert rows(dlh)
     assert rows(pupr)
     assert rows(dlh).isdisjoint(rows(pupr))
+
+
+def test_a_located_report_counts_received_in_its_kelurahan_under_its_agency_and_moves():
+    at = datetime(2026, 11, 28, 3, 0, tzinfo=UTC)
+    report = a_report(Status.NEEDS_REVIEW, subdistrict=BIGA)
+    created = report.created_at.astimezone(WITA).date()
+
+    def desa(t):
+        net = _net(counter_increments(t, WITA))
+        return {(day, value, f): n for (day, dim, value, f), n in net.items() if dim == "desa"}
+
+    forwarded = transition(report, Status.FORWARDED, at=at, actor=Actor.ADMIN, agency="PDAM")
+    assert desa(forwarded) == {
+        (created, "DLH#71.74.01.1005", "received"): -1,
+        (created, "PDAM#71.74.01.1005", "received"): 1,
+    }
+    duplicate = transition(
+        report,
+        Status.DUPLICATE,
+        at=at,
+        actor=Actor.ADMIN,
+        duplicate_of="01JD2Y6X3B6Q3W9Y5K8R7T4V2Z",
+    )
+    assert desa(duplicate) == {(created, "DLH#71.74.01.1005", "received"): -1}
+    # Located later (the photo's place): it enters its kelurahan's row.
+    unlocated = a_report(Status.VERIFYING)
+    located = transition(
+        unlocated, Status.ASSIGNED, at=at, actor=Actor.PHOTO_CHECKS, subdistrict=BIGA
+    )
+    assert desa(located) == {(created, "DLH#71.74.01.1005", "received"): 1}
+    # No subdistrict, no desa row.
+    assert desa(transition(unlocated, Status.NEEDS_REVIEW, at=at, actor=Actor.SYSTEM)) == {}
 
 
 def test_a_change_of_facts_counts_nothing():

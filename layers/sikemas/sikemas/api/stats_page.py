@@ -6,8 +6,8 @@ Pure: it renders the figures ``sikemas.usecases.stats.Stats.figures`` returns (t
 attributes alike. Each bar carries its number in ``data-value`` so that a test (or a reader's
 tool) can check the picture against the API.
 
-The counters hold no per-kelurahan figure (rows are per day x agency and day x category), so
-the page says that rather than scanning reports.
+The kelurahan/desa with the most reports come from the counters' desa rows (``subdistricts``
+in the figures), drawn as bars like the agencies'.
 """
 
 from __future__ import annotations
@@ -138,6 +138,38 @@ def agency_chart(agencies: Sequence[Mapping[str, Any]]) -> str:
     return "".join(parts) + f'<ul class="legend">{legend}</ul>'
 
 
+def subdistrict_chart(subdistricts: Sequence[Mapping[str, Any]]) -> str:
+    """Horizontal bars, one per kelurahan/desa (most first, as the figures rank them):
+    lengths proportional to ``received`` (the largest is ``BAR_WIDTH`` long)."""
+    rows = [d for d in subdistricts if int(d.get("received", 0)) > 0]
+    if not rows:
+        return '<p id="kelurahan">Belum ada laporan berlokasi pada periode ini.</p>'
+    scale = BAR_WIDTH / max(int(d["received"]) for d in rows)
+    height = len(rows) * (BAR_HEIGHT + BAR_GAP)
+    width = LABEL_WIDTH + BAR_WIDTH + 40
+    parts = [
+        f'<svg class="chart" id="kelurahan-chart" viewBox="0 0 {_n(width)} {_n(height)}" '
+        f'width="100%" role="img" aria-label="Kelurahan/desa dengan laporan terbanyak">'
+    ]
+    for i, desa in enumerate(rows):
+        y = i * (BAR_HEIGHT + BAR_GAP)
+        code, name = str(desa.get("code", "")), str(desa.get("name") or desa.get("code", ""))
+        received = int(desa["received"])
+        where = f"{name} (Kec. {desa['kecamatan']})" if desa.get("kecamatan") else name
+        parts.append(
+            f'<g class="desa" data-desa="{_e(code)}" data-value="{received}">'
+            f"<title>{_e(where)}: {received} laporan</title>"
+            f'<text x="0" y="{_n(y + BAR_HEIGHT - 4)}" font-size="12">{_e(name[:18])}</text>'
+            f'<rect class="bar" data-desa="{_e(code)}" data-value="{received}" '
+            f'x="{_n(LABEL_WIDTH)}" y="{_n(y)}" width="{_n(received * scale)}" '
+            f'height="{_n(BAR_HEIGHT)}" fill="#0b5394"></rect>'
+            f'<text x="{_n(LABEL_WIDTH + received * scale + 4)}" '
+            f'y="{_n(y + BAR_HEIGHT - 4)}" font-size="12">{received}</text></g>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
 def line_points(values: Sequence[int]) -> list[tuple[float, float]]:
     """The points of the reports-a-day line: x evenly spread, y proportional to the value
     (0 at the bottom, the largest at the top)."""
@@ -252,9 +284,8 @@ def page(figures: Mapping[str, Any], choice: str) -> str:
         f"<section><h2>Laporan per instansi</h2>{agency_chart(agencies)}</section>"
         f"<section><h2>Ketepatan waktu per instansi</h2>{on_time_table(agencies)}</section>"
         f"<section><h2>Laporan per hari</h2>{day_chart(figures.get('per_day', []))}</section>"
-        '<section><h2>Kelurahan dengan laporan terbanyak</h2><p id="kelurahan">'
-        "Belum tersedia: statistik dihitung per instansi dan per kategori, belum per "
-        "kelurahan.</p></section>"
+        "<section><h2>Kelurahan/desa dengan laporan terbanyak</h2>"
+        f"{subdistrict_chart(figures.get('subdistricts', []))}</section>"
     )
     return (
         '<!doctype html><html lang="id"><head><meta charset="utf-8">'

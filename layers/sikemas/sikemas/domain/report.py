@@ -107,6 +107,7 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
 # States whose report is visible to the public (unless confidential or hidden).
 PUBLIC_STATES = frozenset({S.ASSIGNED, S.IN_PROGRESS, S.RESOLVED, S.CLOSED, S.FORWARDED})
 # States an agency still has work in: listed in its inbox (index ByAgency).
+ROUTED_STATES = frozenset({S.ASSIGNED, S.FORWARDED})
 OPEN_STATES = frozenset({S.ASSIGNED, S.IN_PROGRESS, S.FORWARDED, S.NEEDS_REVIEW})
 # States in which the photo checks may still decide the report (with ``status_by`` the checks).
 _PHOTO_DECIDED = frozenset({S.REJECTED, S.NEEDS_REVIEW})
@@ -238,6 +239,21 @@ def routed_status(category: Category) -> Status:
     return Status.ASSIGNED if category.agency.jurisdiction == "city" else Status.FORWARDED
 
 
+def routed_to(event: TimelineEvent) -> str | None:
+    """The agency a timeline event routes its report to, else None: a first routing (at
+    filing, by the photo checks, by an admin) and a re-routing by an admin (after a hand-back,
+    or a new category of another agency); a reopen (resolved -> assigned) goes back to the
+    agency that had it, no routing. The agency is the one the event names (``transition``
+    writes it on every routing)."""
+    data = event.data or {}
+    agency = data.get("agency")
+    if event.type is EventType.STATUS:
+        routed = event.to_status in ROUTED_STATES and event.from_status is not S.RESOLVED
+    else:
+        routed = event.type is EventType.RECATEGORISED and agency != data.get("from_agency")
+    return str(agency) if routed and agency else None
+
+
 def decided_status(decision: Decision, category: Category) -> Status:
     """The status the photo checks give a report, from what its photos decided: an explicit
     map, not two enums that happen to share strings."""
@@ -282,8 +298,10 @@ def transition(
             message_id="Duplikat harus menunjuk laporan utamanya.",
             message_en="A duplicate must name its primary report.",
         )
-    if target in (Status.ASSIGNED, Status.FORWARDED):
+    if target in ROUTED_STATES:
         changes.setdefault("routed_at", at)
+        # The event names the agency it routes to (``routed_to``: the ReportRouted metric).
+        data = {"agency": changes.get("agency", report.agency), **(data or {})}
     if clocks is not None:
         agency = changes.get("agency", report.agency)
         changes["deadlines"] = clocks.after(

@@ -16,7 +16,13 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sikemas.city import City
-from sikemas.domain.counters import BUCKET_HOURS, CounterRow, Dimension, bucket_names
+from sikemas.domain.counters import (
+    BUCKET_HOURS,
+    CounterRow,
+    Dimension,
+    bucket_names,
+    desa_of_value,
+)
 from sikemas.domain.report import AgencyOutcome, Kind, Status
 from sikemas.errors import InvalidPeriod, PeriodTooLong, UnknownParameter
 from sikemas.ports import ReportRepository
@@ -25,6 +31,7 @@ MAX_DAYS = 366
 DEFAULT_DAYS = 30
 PARAMETERS = frozenset({"from", "to"})
 TOP_AGENCIES = 5
+TOP_SUBDISTRICTS = 10
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DONE = (Status.RESOLVED, Status.CLOSED)
 _VERTICAL_OUTCOMES = (AgencyOutcome.HANDLED, AgencyOutcome.NOT_THEIRS, AgencyOutcome.NOT_FIXABLE)
@@ -78,10 +85,20 @@ def _date(params: Mapping[str, str], name: str) -> date | None:
 
 
 class Stats:
-    def __init__(self, repo: ReportRepository, city: City, clock: Callable[[], datetime]):
+    def __init__(
+        self,
+        repo: ReportRepository,
+        city: City,
+        clock: Callable[[], datetime],
+        subdistricts: Mapping[str, Mapping[str, str]] | None = None,
+    ):
+        """``subdistricts``: desa code -> its ``desa`` and ``kecamatan`` names (the city's
+        subdistricts file, as ``sikemas.places.subdistrict_names`` reads it); read from the
+        city's file at the first call when not given."""
         self._repo = repo
         self._city = city
         self._clock = clock
+        self._subdistricts = subdistricts
 
     def today(self) -> date:
         return self._clock().astimezone(self._city.timezone).date()
@@ -89,16 +106,30 @@ class Stats:
     def figures(self, params: Mapping[str, str]) -> dict[str, Any]:
         period = parse_period(params, self.today())
         rows = self._repo.counter_rows(period.first, period.last)
-        return summarise(self._city, period, rows)
+        if self._subdistricts is None:
+            from sikemas.places import subdistrict_names
+
+            self._subdistricts = subdistrict_names(self._city.subdistricts_path)
+        return summarise(self._city, period, rows, self._subdistricts)
 
 
-def summarise(city: City, period: Period, rows: Iterable[CounterRow]) -> dict[str, Any]:
-    """The figures of ``rows`` (the period's counter rows): pure."""
+def summarise(
+    city: City,
+    period: Period,
+    rows: Iterable[CounterRow],
+    subdistricts: Mapping[str, Mapping[str, str]] | None = None,
+) -> dict[str, Any]:
+    """The figures of ``rows`` (the period's counter rows): pure. ``subdistricts`` names the
+    desa codes (desa code -> ``desa``, ``kecamatan``); an unknown code is named by itself."""
     by_agency: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     by_category: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    by_desa: dict[str, int] = defaultdict(int)
     per_day: dict[date, int] = defaultdict(int)
     for row in rows:
         if not period.first <= row.day <= period.last:
+            continue
+        if row.dimension is Dimension.DESA:  # summed over the agencies
+            by_desa[desa_of_value(row.value)[1]] += row.fields.get("received", 0)
             continue
         target = by_agency if row.dimension is Dimension.AGENCY else by_category
         for name, n in row.fields.items():
@@ -164,7 +195,25 @@ def summarise(city: City, period: Period, rows: Iterable[CounterRow]) -> dict[st
         ],
         "agencies": agencies,
         "categories": categories,
+        "subdistricts": ranking(by_desa, subdistricts or {}),
     }
+
+
+def ranking(
+    received: Mapping[str, int], names: Mapping[str, Mapping[str, str]]
+) -> list[dict[str, Any]]:
+    """The kelurahan/desa with the most reports received in the period, most first (ties by
+    code), at most ``TOP_SUBDISTRICTS``."""
+    top = sorted(((-n, code) for code, n in received.items() if n > 0))[:TOP_SUBDISTRICTS]
+    return [
+        {
+            "code": code,
+            "name": names.get(code, {}).get("desa") or code,
+            "kecamatan": names.get(code, {}).get("kecamatan"),
+            "received": -negative,
+        }
+        for negative, code in top
+    ]
 
 
 def figures(f: Mapping[str, int]) -> dict[str, Any]:
