@@ -48,13 +48,21 @@ def test_the_statistics_page_draws_the_numbers_of_the_api_on_a_phone(local_stack
 
     assert browser.find_element(By.ID, "summary").text == stats["summary"]["id"]
     drawn: dict[str, dict[str, int]] = defaultdict(dict)
-    for bar in browser.find_elements(By.CSS_SELECTOR, "#agency-chart rect.bar"):
+    chart_of: dict[str, str] = {}
+    for bar in browser.find_elements(By.CSS_SELECTOR, "svg.chart rect.bar[data-agency]"):
         agency, outcome = bar.get_attribute("data-agency"), bar.get_attribute("data-outcome")
         drawn[str(agency)][str(outcome)] = int(str(bar.get_attribute("data-value")))
+        chart_of[str(agency)] = str(
+            bar.find_element(By.XPATH, "ancestor::*[name()='svg']").get_attribute("id")
+        )
         assert bar.size["width"] > 0
     expected = {a["code"]: a for a in stats["agencies"] if a["received"] > 0}
     assert {"DINKES", "PDAM"} <= set(expected)
     assert set(drawn) == set(expected)
+    # The city's own agencies in one chart, the vertical ones (counted apart) in another.
+    for code, agency in expected.items():
+        city = agency["jurisdiction"] == "city"
+        assert chart_of[code] == ("agency-chart" if city else "vertical-chart"), code
     for code, agency in expected.items():
         assert sum(drawn[code].values()) == agency["received"], code
         assert drawn[code].get("done", 0) == agency["followed_up_and_done"], code

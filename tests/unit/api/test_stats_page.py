@@ -178,3 +178,31 @@ def test_an_unknown_period_choice_falls_back_to_30_days():
     assert stats_page.period_choice("365") == "30"
     assert stats_page.period_choice(None) == "30"
     assert stats_page.period_choice("tahun") == "tahun"
+
+
+def test_vertical_agencies_are_drawn_apart_from_the_citys_own():
+    html = stats_page.page(
+        figures(
+            [
+                agency("PDAM", 19, done=12, jurisdiction="vertical"),
+                agency("DLH", 17, done=17, jurisdiction="city"),
+                agency("POLRES", 0, jurisdiction="vertical"),
+            ]
+        ),
+        "30",
+    )
+    city = html[html.index('id="agency-chart"') : html.index('id="vertical-chart"')]
+    vertical = html[html.index('id="vertical-chart"') :].split("</svg>")[0]
+    on_time = html[html.index('class="on-time"') :].split("</table>")[0]
+
+    assert {r["data-agency"] for r in rects(city)} == {"DLH"}
+    assert {r["data-agency"] for r in rects(vertical)} == {"PDAM"}
+    assert "Diteruskan ke instansi vertikal" in html
+    assert 'data-agency="DLH"' in on_time
+    assert "PDAM" not in on_time  # no city deadlines for forwarded reports
+
+
+def test_no_vertical_chart_without_forwarded_reports():
+    html = stats_page.page(figures([agency("DLH", 3, jurisdiction="city")]), "30")
+    assert "vertical-chart" not in html
+    assert "instansi vertikal" not in html

@@ -92,7 +92,7 @@ def bar_segments(split: Mapping[str, int], scale: float) -> list[Segment]:
     return segments
 
 
-def agency_chart(agencies: Sequence[Mapping[str, Any]]) -> str:
+def agency_chart(agencies: Sequence[Mapping[str, Any]], chart_id: str = "agency-chart") -> str:
     """Horizontal stacked bars, one per agency with reports: lengths proportional to the
     numbers (the largest ``received`` is ``BAR_WIDTH`` long)."""
     rows = [a for a in agencies if int(a.get("received", 0)) > 0]
@@ -103,7 +103,7 @@ def agency_chart(agencies: Sequence[Mapping[str, Any]]) -> str:
     height = len(rows) * (BAR_HEIGHT + BAR_GAP)
     width = LABEL_WIDTH + BAR_WIDTH + 40
     parts = [
-        f'<svg class="chart" id="agency-chart" viewBox="0 0 {_n(width)} {_n(height)}" '
+        f'<svg class="chart" id="{_e(chart_id)}" viewBox="0 0 {_n(width)} {_n(height)}" '
         f'width="100%" role="img" aria-label="Laporan per instansi menurut hasil">'
     ]
     colours = {outcome: colour for outcome, _, colour in OUTCOMES}
@@ -276,13 +276,24 @@ def page(figures: Mapping[str, Any], choice: str) -> str:
     """The whole page for ``figures`` (``Stats.figures``) and the picker's ``choice``."""
     summary = figures.get("summary", {}).get("id", "")
     agencies = figures.get("agencies", [])
+    # The city's own agencies are ranked; the vertical ones (PDAM, PLN, the police), which the
+    # city forwards to and does not command, are counted apart.
+    city = [a for a in agencies if a.get("jurisdiction", "city") == "city"]
+    vertical = [a for a in agencies if a.get("jurisdiction", "city") != "city"]
+    forwarded = ""
+    if any(int(a.get("received", 0)) for a in vertical):
+        forwarded = (
+            "<section><h2>Diteruskan ke instansi vertikal</h2>"
+            f"{agency_chart(vertical, 'vertical-chart')}</section>"
+        )
     body = (
         _picker(choice) + f'<section><p class="summary" id="summary">{_e(summary)}</p>'
         f"<p><small>Periode {_e(figures.get('from'))} s.d. {_e(figures.get('to'))} "
         f"({_e(figures.get('days'))} hari, waktu {_e(figures.get('timezone'))})</small></p>"
         "</section>"
-        f"<section><h2>Laporan per instansi</h2>{agency_chart(agencies)}</section>"
-        f"<section><h2>Ketepatan waktu per instansi</h2>{on_time_table(agencies)}</section>"
+        f"<section><h2>Laporan per instansi</h2>{agency_chart(city)}</section>"
+        f"{forwarded}"
+        f"<section><h2>Ketepatan waktu per instansi</h2>{on_time_table(city)}</section>"
         f"<section><h2>Laporan per hari</h2>{day_chart(figures.get('per_day', []))}</section>"
         "<section><h2>Kelurahan/desa dengan laporan terbanyak</h2>"
         f"{subdistrict_chart(figures.get('subdistricts', []))}</section>"
