@@ -32,6 +32,11 @@ def _rows(n: int, city: Any, now: datetime) -> dict[tuple[date, str, str], dict[
 
     rng = random.Random(n)  # nosec B311 - a benchmark's spread, not crypto
     codes = sorted(city.categories)
+    # Located reports carry their kelurahan/desa, as the pin check gives it: the ranking's rows.
+    from sikemas.places import subdistrict_names
+
+    desa = sorted(subdistrict_names(city.subdistricts_path))
+    weights = [rng.paretovariate(1.3) for _ in desa]
     rows: dict[tuple[date, str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     tz = city.timezone
 
@@ -51,6 +56,7 @@ def _rows(n: int, city: Any, now: datetime) -> dict[tuple[date, str, str], dict[
             category=category,
             description="x",
             location=None,
+            subdistrict={"desa_code": rng.choices(desa, weights)[0]},
             address=None,
             privacy=Privacy.PUBLIC,
             photo_count=0,

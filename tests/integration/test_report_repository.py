@@ -197,9 +197,13 @@ def test_two_agencies_transitions_write_no_item_in_common(stack, dynamodb):
     assert writes["DLH"]
     assert writes["PUPR"]
     assert writes["DLH"].isdisjoint(writes["PUPR"])
-    # ... each its own row of the kelurahan, where its filing counted it.
-    desa = {a: {sk.split("#", 2)[2] for _, sk in w if "#DESA#" in sk} for a, w in writes.items()}
-    assert desa == {"DLH": {"DLH#71.74.01.1005"}, "PUPR": {"PUPR#71.74.01.1005"}}
+    # ... and each counts the kelurahan on its own agency's row, where its filing counted it.
+    from sikemas.adapters import keys
+
+    day = dlh.created_at.astimezone(WITA).date()
+    for agency in ("DLH", "PUPR"):
+        row = dynamodb.get_item(TableName=table, Key=keys.counter(day, "agency", agency))["Item"]
+        assert row["desa_71.74.01.1005"] == {"N": "1"}, agency
 
 
 def test_an_expired_idempotency_record_may_be_written_again(repo):

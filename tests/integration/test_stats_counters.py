@@ -339,8 +339,8 @@ def _recount(repo: DynamoReportRepository, ids: list[str]) -> dict[tuple[date, s
             )
             # the kelurahan it was located in, under the agency it is with now
             if report.subdistrict:
-                desa = f"{report.agency}#{report.subdistrict['desa_code']}"
-                counts[(created, "desa", desa)]["received"] += 1
+                desa = f"desa_{report.subdistrict['desa_code']}"
+                counts[(created, "agency", report.agency)][desa] += 1
         # what happened, on the day it happened, to the agency it was with
         agency = CITY.categories[report.category].agency.code
         routed_at: datetime | None = None

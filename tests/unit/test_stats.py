@@ -265,10 +265,10 @@ def test_the_ranking_keeps_the_ten_with_the_most_reports_ties_by_code():
 
     day = date(2026, 12, 1)
     rows = [
-        CounterRow(day, Dimension.DESA, f"DLH#C{i:02d}", {"received": i % 4}) for i in range(14)
+        CounterRow(day, Dimension.AGENCY, "DLH", {f"desa_C{i:02d}": i % 4 for i in range(14)}),
+        CounterRow(day, Dimension.AGENCY, "PUPR", {"desa_C01": 5, "received": 5}),
+        CounterRow(date(2026, 11, 1), Dimension.AGENCY, "PUPR", {"desa_C00": 9}),
     ]
-    rows.append(CounterRow(day, Dimension.DESA, "PUPR#C01", {"received": 5}))
-    rows.append(CounterRow(date(2026, 11, 1), Dimension.DESA, "PUPR#C00", {"received": 9}))
 
     ranked = summarise(CITY, Period(day, day), rows, {"C03": {"desa": "Tiga"}})["subdistricts"]
 

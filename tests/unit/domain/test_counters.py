@@ -69,12 +69,16 @@ def test_a_located_report_counts_received_in_its_kelurahan_under_its_agency_and_
 
     def desa(t):
         net = _net(counter_increments(t, WITA))
-        return {(day, value, f): n for (day, dim, value, f), n in net.items() if dim == "desa"}
+        return {
+            (day, value, f): n
+            for (day, dim, value, f), n in net.items()
+            if dim == "agency" and f.startswith("desa_")
+        }
 
     forwarded = transition(report, Status.FORWARDED, at=at, actor=Actor.ADMIN, agency="PDAM")
     assert desa(forwarded) == {
-        (created, "DLH#71.74.01.1005", "received"): -1,
-        (created, "PDAM#71.74.01.1005", "received"): 1,
+        (created, "DLH", "desa_71.74.01.1005"): -1,
+        (created, "PDAM", "desa_71.74.01.1005"): 1,
     }
     duplicate = transition(
         report,
@@ -83,13 +87,13 @@ def test_a_located_report_counts_received_in_its_kelurahan_under_its_agency_and_
         actor=Actor.ADMIN,
         duplicate_of="01JD2Y6X3B6Q3W9Y5K8R7T4V2Z",
     )
-    assert desa(duplicate) == {(created, "DLH#71.74.01.1005", "received"): -1}
+    assert desa(duplicate) == {(created, "DLH", "desa_71.74.01.1005"): -1}
     # Located later (the photo's place): it enters its kelurahan's row.
     unlocated = a_report(Status.VERIFYING)
     located = transition(
         unlocated, Status.ASSIGNED, at=at, actor=Actor.PHOTO_CHECKS, subdistrict=BIGA
     )
-    assert desa(located) == {(created, "DLH#71.74.01.1005", "received"): 1}
+    assert desa(located) == {(created, "DLH", "desa_71.74.01.1005"): 1}
     # No subdistrict, no desa row.
     assert desa(transition(unlocated, Status.NEEDS_REVIEW, at=at, actor=Actor.SYSTEM)) == {}
 

@@ -6,7 +6,6 @@
 | timeline event | ``REPORT#<ulid>`` | ``EVENT#<iso time>#<seq>`` |
 | tracking-code alias | ``TRACKING#<code>`` | ``ALIAS`` |
 | counters (no city row) | ``STATS#<yyyy-mm>`` | ``<day>#AGENCY#<code>``, ``<day>#CATEGORY#<cat>`` |
-| kelurahan counters | ``STATS#<yyyy-mm>`` | ``<day>#DESA#<agency>#<desa code>`` (per agency too) |
 | reporter profile | ``REPORTER#<opaque id>`` | ``PROFILE`` |
 | reporter's daily quota | ``REPORTER#<opaque id>`` | ``QUOTA#<yyyy-mm-dd>`` |
 | identity (token ``sub``) | ``IDENTITY#<sub>`` | ``REPORTER`` |

@@ -1,12 +1,12 @@
 """What a transition adds to the counters that statistics read. Pure.
 
-Counter rows: one per city-local day and agency, per day and category, and per day, agency
-and kelurahan/desa (keys in ``adapters/keys.py``: the month's partition ``STATS#<yyyy-mm>``,
-sort key ``<yyyy-mm-dd>#AGENCY#<code>``, ``<yyyy-mm-dd>#DESA#<agency>#<desa code>``). There
-is no row for the whole city, for a kind or for a desa alone: every transition there would write
-it, and concurrent transactions on one item conflict (DynamoDB cancels them). The city's totals
-are the sum of its agencies' rows, a desa's the sum of its rows over the agencies; two reports
-of different agencies never write an item in common.
+Counter rows: one per city-local day and agency, and per day and category (keys in
+``adapters/keys.py``: the month's partition ``STATS#<yyyy-mm>``, sort key
+``<yyyy-mm-dd>#AGENCY#<code>``). There is no row for the whole city, for a kind or for a
+kelurahan: every transition there would write it, and concurrent transactions on one item
+conflict (DynamoDB cancels them). The city's totals are the sum of its agencies' rows, a
+kelurahan's the sum of its field over the agencies' rows; two reports of different agencies
+never write an item in common.
 
 Two families of fields, both exact (written in the transition's own transaction):
 
@@ -24,10 +24,13 @@ Two families of fields, both exact (written in the transition's own transaction)
   resolution in hour buckets ``response_h_<edge>`` / ``resolution_h_<edge>`` (``BUCKET_HOURS``;
   ``inf`` beyond the last), so medians and 90th percentiles are exact to the bucket.
 
-The desa rows hold one field, the state counter ``received`` (the ranking of the kelurahan with
-the most reports): a report counts there under its agency and the desa code of its
-``subdistrict``, and moves with either; a report without a subdistrict (no location, or one
-outside every desa) is in no desa row.
+The kelurahan/desa a report was located in is a state counter on its agency's row,
+``desa_<desa code>`` (received, duplicates apart: the ranking of the kelurahan with the most
+reports). It moves with the agency and with the report's ``subdistrict``; a report without one
+(no location, or one outside every desa) counts in no kelurahan. A field, not a row of its own:
+the rows a period reads stay one per day and agency or category however many reports there
+are (a row gains at most one field per desa of the city), and a transition writes no extra
+item.
 
 The former ``entered_<status>`` and ``<kind>_entered_<status>`` fields stay as they were.
 """
@@ -54,7 +57,6 @@ _REASONS = frozenset(r.value for r in Reason)
 class Dimension(StrEnum):
     AGENCY = "agency"
     CATEGORY = "category"
-    DESA = "desa"  # value: ``<agency>#<desa code>`` (``desa_value``)
 
 
 @dataclass(frozen=True)
@@ -76,16 +78,7 @@ class CounterRow:
     fields: dict[str, int]
 
 
-def desa_value(agency: str, code: str) -> str:
-    """The value of a desa row: keyed by agency too, so that reports of different agencies
-    never share it (summed over the agencies at read time)."""
-    return f"{agency}#{code}"
-
-
-def desa_of_value(value: str) -> tuple[str, str]:
-    """``(agency, desa code)`` of a desa row's value."""
-    agency, _, code = value.partition("#")
-    return agency, code
+DESA_FIELD = "desa_"  # + the desa code: an agency row's count of a kelurahan's reports
 
 
 def desa_code(report: Report) -> str | None:
@@ -207,6 +200,6 @@ def _state_moves(before: Report | None, after: Report, tz: ZoneInfo) -> list[Cou
                 incs.append(CounterIncrement(day, Dimension.CATEGORY, report.category, f, sign))
         desa = desa_code(report)
         if desa is not None and report.status is not Status.DUPLICATE:
-            value = desa_value(report.agency, desa)
-            incs.append(CounterIncrement(day, Dimension.DESA, value, "received", sign))
+            field = DESA_FIELD + desa
+            incs.append(CounterIncrement(day, Dimension.AGENCY, report.agency, field, sign))
     return incs

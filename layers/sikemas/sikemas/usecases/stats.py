@@ -16,13 +16,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sikemas.city import City
-from sikemas.domain.counters import (
-    BUCKET_HOURS,
-    CounterRow,
-    Dimension,
-    bucket_names,
-    desa_of_value,
-)
+from sikemas.domain.counters import BUCKET_HOURS, DESA_FIELD, CounterRow, Dimension, bucket_names
 from sikemas.domain.report import AgencyOutcome, Kind, Status
 from sikemas.errors import InvalidPeriod, PeriodTooLong, UnknownParameter
 from sikemas.ports import ReportRepository
@@ -128,11 +122,11 @@ def summarise(
     for row in rows:
         if not period.first <= row.day <= period.last:
             continue
-        if row.dimension is Dimension.DESA:  # summed over the agencies
-            by_desa[desa_of_value(row.value)[1]] += row.fields.get("received", 0)
-            continue
         target = by_agency if row.dimension is Dimension.AGENCY else by_category
         for name, n in row.fields.items():
+            if name.startswith(DESA_FIELD):  # a kelurahan's reports: summed over the agencies
+                by_desa[name.removeprefix(DESA_FIELD)] += n
+                continue
             target[row.value][name] += n
         if row.dimension is Dimension.AGENCY:
             per_day[row.day] += row.fields.get("received", 0)
