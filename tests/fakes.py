@@ -86,10 +86,16 @@ class FakeReportRepository:
         )
         return Page(reports=mine[:limit], cursor=None)
 
-    def list_by_status(self, status: Status, limit: int, cursor: str | None) -> Page:
+    def list_by_status(
+        self, status: Status, limit: int, cursor: str | None, *, since: datetime | None = None
+    ) -> Page:
         return self._page(
             sorted(
-                (r for r in self.reports.values() if r.status is status),
+                (
+                    r
+                    for r in self.reports.values()
+                    if r.status is status and (since is None or r.status_since >= since)
+                ),
                 key=lambda r: (r.status_since, r.id),
             ),
             limit,

@@ -29,7 +29,7 @@ import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from functools import cached_property
 from typing import Any
 
@@ -632,7 +632,9 @@ def export(admin: Admin, event: dict[str, Any], name: str) -> dict[str, Any]:
     """The reports received in a period (``from``/``to``, city-local days, up to 366; by
     default the last 30) as CSV under ``exports/`` in the photos bucket, and a download link
     valid for 15 minutes. Reports are read through the index ByStatus, status by status (no
-    scan), and kept when received in the period."""
+    scan), from the period's first instant on (a report received in the period is in its
+    status since then or later; those in their status since before are not read), and kept
+    when received in the period."""
     from sikemas.composition import s3_client
     from sikemas.settings import Settings
     from sikemas.usecases.export import to_csv
@@ -642,12 +644,13 @@ def export(admin: Admin, event: dict[str, Any], name: str) -> dict[str, Any]:
     tz = admin.city.timezone
     params: dict[str, str] = {k: str(event[k]) for k in ("from", "to") if k in event}
     period = parse_period(params, now.astimezone(tz).date())
+    since = datetime.combine(period.first, time(0), tz)
     found: list[Report] = []
     complete = True
     for status in Status:
         cursor: str | None = None
         while complete:
-            page = admin.repo.list_by_status(status, _PAGE, cursor)
+            page = admin.repo.list_by_status(status, _PAGE, cursor, since=since)
             for report in page.reports:
                 if period.first <= report.created_at.astimezone(tz).date() <= period.last:
                     if len(found) == EXPORT_MAX:

@@ -121,3 +121,20 @@ def test_the_follow_up_fields_read_back_as_written(repo):
 
     assert repo.get(report.id) == t.after
     assert replace(t.after, after_photos=()) != t.after  # the photo is part of what was compared
+
+
+def test_reports_by_status_since_an_instant_leave_the_earlier_ones_unread(repo):
+    reports = [filed(repo, n) for n in range(3)]
+    for n, minutes in ((0, 1), (1, 30), (2, 90)):
+        moved(repo, reports[n], S.NEEDS_REVIEW, NOW + timedelta(minutes=minutes))
+
+    since = repo.list_by_status(S.NEEDS_REVIEW, 10, None, since=NOW + timedelta(minutes=30))
+    at_once = repo.list_by_status(
+        S.NEEDS_REVIEW, 10, None, since=NOW + timedelta(minutes=30, seconds=1)
+    )
+
+    assert [r.id for r in since.reports] == [reports[1].id, reports[2].id]  # from the instant on
+    assert [r.id for r in at_once.reports] == [reports[2].id]
+    assert [r.id for r in repo.list_by_status(S.NEEDS_REVIEW, 10, None).reports] == [
+        r.id for r in reports
+    ]

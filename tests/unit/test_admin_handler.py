@@ -31,8 +31,10 @@ class IndexOnly(FakeReportRepository):
         super().__init__()
         self.read: list[tuple[Status, int]] = []
 
-    def list_by_status(self, status: Status, limit: int, cursor: str | None) -> Page:
-        page = super().list_by_status(status, limit, cursor)
+    def list_by_status(
+        self, status: Status, limit: int, cursor: str | None, *, since: datetime | None = None
+    ) -> Page:
+        page = super().list_by_status(status, limit, cursor, since=since)
         self.read.append((status, len(page.reports)))
         return page
 

@@ -15,6 +15,7 @@ from sikemas_tools.seed_demo import camera_photo, city_data
 from sikemas_tools.seed_plan import (
     ANNOUNCEMENT_CITY,
     ANNOUNCEMENT_VERTICAL,
+    CONTACTS,
     Do,
     Life,
     PhotoKind,
@@ -58,6 +59,9 @@ def test_the_announcement_is_93_reports_53_to_the_city_and_40_to_vertical_agenci
     assert Counter(x.category for x in city) == ANNOUNCEMENT_CITY
     assert Counter(x.category for x in vertical) == ANNOUNCEMENT_VERTICAL
     assert {x.kind for x in lives} == {"complaint"}
+    assert {x.privacy for x in lives} == {"public"}  # all of them on the map and the page
+    # Some citizens wrote their phone number: the public must see [telepon], no digit of it.
+    assert any(contact in x.description for x in lives for contact in CONTACTS)
     # Everything was filed inside the default statistics period (the last 30 city days)...
     today = NOW.astimezone(WITA).date()
     assert all(1 <= (today - x.filed_at.astimezone(WITA).date()).days <= 29 for x in lives)

@@ -210,8 +210,11 @@ class Planner:
         self.categories = {c.code: c for c in categories}
         self.desa = list(desa)
         self.rng = random.Random(seed)  # noqa: S311  # nosec B311 - a plan, not a secret
-        # Some kelurahan see more reports than others (the market, the town centre).
-        self.desa_weights = [self.rng.paretovariate(1.3) for _ in self.desa]
+        # Some kelurahan see more reports than others (the market, the town centre): a few
+        # three times as many as the rest, which vary by a factor of four among themselves.
+        self.desa_weights = [self.rng.uniform(0.5, 2.0) for _ in self.desa]
+        for busy in self.rng.sample(range(len(self.desa)), k=min(3, len(self.desa))):
+            self.desa_weights[busy] *= 3
         self.lives: list[Life] = []
 
     # -- drawing ---------------------------------------------------------------------------

@@ -58,8 +58,11 @@ class ReportRepository(Protocol):
     def get_by_tracking_code(self, code: str) -> Report | None: ...
     def timeline(self, report_id: str) -> list[TimelineEvent]: ...
     def list_by_reporter(self, reporter_id: str, limit: int, cursor: str | None) -> Page: ...
-    def list_by_status(self, status: Status, limit: int, cursor: str | None) -> Page:
-        """Reports in ``status``, longest there first (index ByStatus; no scan)."""
+    def list_by_status(
+        self, status: Status, limit: int, cursor: str | None, *, since: datetime | None = None
+    ) -> Page:
+        """Reports in ``status``, longest there first (index ByStatus; no scan); with ``since``
+        only those in it since that instant or later (read from there: the rest is not read)."""
         ...
 
     def list_due(self, now: datetime, limit: int, cursor: str | None) -> Page:

@@ -401,10 +401,16 @@ class DynamoReportRepository:
             keys.BY_REPORTER_INDEX, "GSI1", partition, limit, cursor, newest_first=True
         )
 
-    def list_by_status(self, status: Status, limit: int, cursor: str | None) -> Page:
-        """Reports in ``status``, longest there first (index ByStatus)."""
+    def list_by_status(
+        self, status: Status, limit: int, cursor: str | None, *, since: datetime | None = None
+    ) -> Page:
+        """Reports in ``status``, longest there first (index ByStatus); with ``since`` the
+        Query starts at that instant, so the reports in the status before it are not read."""
         partition = keys.by_status_partition(status.value)
-        return self._query_index(keys.BY_STATUS_INDEX, "GSI2", partition, limit, cursor)
+        start = keys.by_status_from(since) if since is not None else None
+        return self._query_index(
+            keys.BY_STATUS_INDEX, "GSI2", partition, limit, cursor, start=start
+        )
 
     def list_open_by_agency(self, agency: str, limit: int, cursor: str | None) -> Page:
         """The agency's open reports by status, longest there first (index ByAgency)."""
@@ -481,9 +487,13 @@ class DynamoReportRepository:
         *,
         newest_first: bool = False,
         upto: str | None = None,
+        start: str | None = None,
     ) -> Page:
         values: dict[str, Any] = {":pk": {"S": partition}}
         condition = f"{prefix}PK = :pk"
+        if start is not None:
+            condition += f" AND {prefix}SK >= :start"
+            values[":start"] = {"S": start}
         if upto is not None:
             condition += f" AND {prefix}SK <= :upto"
             values[":upto"] = {"S": upto}

@@ -164,6 +164,12 @@ def by_due(due: datetime, report_id: str) -> Key:
     return {"GSI4PK": {"S": DUE_PARTITION}, "GSI4SK": {"S": f"{due_instant(due)}#{report_id}"}}
 
 
+def by_status_from(since: datetime) -> str:
+    """The GSI2SK bound of the reports in a status since ``since`` or later (the sort key
+    starts with the instant in UTC; ``+`` sorts before the fraction of a second)."""
+    return since.astimezone(UTC).isoformat()
+
+
 def due_upto(now: datetime) -> str:
     """The GSI4SK bound of everything due at ``now`` (``#`` sorts before any id's letters,
     ``~`` after them)."""
