@@ -101,6 +101,8 @@ def main(argv: list[str] | None = None) -> int:
         "Get a token:  curl -s -X POST "
         f'{local.api_url}/_local/token -d \'{{"phone":"+6281234567890"}}\'\n'
         f'Then:         curl -s -H "Authorization: Bearer $TOKEN" {local.api_url}/v1/me/reports\n'
+        f"A live demo:  bin/sikemas seed-demo --api {local.api_url}  "
+        f"(then {local.api_url}/statistik)\n"
         "Ctrl-C stops.",
         flush=True,
     )

@@ -234,6 +234,11 @@ class StackClient:
             raise SeedError(f"admin {event['action']}: {json.dumps(result)[:300]}")
         return result
 
+    def stats(self) -> dict[str, Any]:
+        """``GET /v1/stats`` with its default period (the last 30 city days)."""
+        figures: dict[str, Any] = self._json("GET", "/v1/stats", (200,))
+        return figures
+
     # -- the citizen's app ------------------------------------------------------------------
     def file(self, life: Life) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -487,7 +492,7 @@ def seed(
     stack.clock()  # a local stack, or a clear error
     tz, categories, desa = city_data(city_dir)
     if announcement:
-        before = stack._json("GET", "/v1/stats", (200,))
+        before = stack.stats()
         if before["totals"]["received"]:
             raise SeedError(
                 f"the stack already holds {before['totals']['received']} reports of the last 30 "
@@ -498,7 +503,7 @@ def seed(
     say(f"seeding {len(lives)} reports, {sum(len(x.steps) for x in lives)} steps on {api}")
     started = time.monotonic()
     seeded = Seeder(stack, tz, say=say).run(lives)
-    stats = stack._json("GET", "/v1/stats", (200,))
+    stats = stack.stats()
     counts: dict[str, int] = {}
     for status in seeded.statuses.values():
         counts[status] = counts.get(status, 0) + 1
