@@ -175,3 +175,30 @@ def test_the_demo_photo_carries_the_fix_and_time_the_photo_checks_read() -> None
     assert facts.taken_at == taken
     assert no_gps.gps is None
     assert no_gps.taken_at == taken
+
+
+def test_the_command_says_when_no_local_stack_answers(capsys: pytest.CaptureFixture[str]) -> None:
+    import socket
+
+    from sikemas_tools.cli import main
+
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+
+    code = main(["seed-demo", "--api", f"http://127.0.0.1:{port}"])
+
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "make run" in err
+    assert "pengisian data demo gagal" in err  # Indonesian and English, one line
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("reports", ["0", "-5", "2001", "many"])
+def test_the_number_of_demo_reports_is_bounded(reports: str) -> None:
+    from sikemas_tools.cli import main
+
+    with pytest.raises(SystemExit) as refused:
+        main(["seed-demo", "--reports", reports])
+    assert refused.value.code == 2

@@ -281,6 +281,22 @@ def _register_openapi(subparsers: argparse._SubParsersAction[argparse.ArgumentPa
     p.set_defaults(func=_openapi)
 
 
+MAX_DEMO_REPORTS = 2000  # about an hour of seeding on a laptop
+
+
+def _bounded_int(low: int, high: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{value} is not within {low}-{high}")
+        return value
+
+    return parse
+
+
 def _seed_demo(args: argparse.Namespace) -> int:
     from sikemas_tools.seed_demo import SeedError, seed
 
@@ -327,7 +343,10 @@ def _register_seed_demo(subparsers: argparse._SubParsersAction[argparse.Argument
         help="reproduce the city's announcement (93 / 53 / 40) on an empty stack",
     )
     p.add_argument(
-        "--reports", type=int, default=300, help="how many reports (demo); default %(default)s"
+        "--reports",
+        type=_bounded_int(1, MAX_DEMO_REPORTS),
+        default=300,
+        help=f"how many reports (demo), 1-{MAX_DEMO_REPORTS}; default %(default)s",
     )
     p.add_argument("--seed", type=int, default=93, help="random seed; default %(default)s")
     _add_city_arguments(p)

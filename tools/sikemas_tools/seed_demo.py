@@ -192,7 +192,12 @@ class StackClient:
 
     # -- the local stack's own helpers ------------------------------------------------------
     def clock(self) -> datetime:
-        response = self._call("GET", "/_local/clock")
+        try:
+            response = self.http.get(self.url + "/_local/clock", timeout=self.timeout_s)
+        except requests.ConnectionError:
+            raise SeedError(
+                f"nothing answers at {self.url}: start the local stack first (make run)"
+            ) from None
         if response.status_code != 200:
             raise SeedError(
                 f"{self.url} has no /_local/clock ({response.status_code}): seed-demo fills the "
