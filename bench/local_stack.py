@@ -52,7 +52,7 @@ def _disable_fixes() -> None:
     from sikemas_local import moto_fixes, runner
 
     moto_fixes.install = lambda: None
-    runner.stream_readers = lambda *_args: []  # type: ignore[assignment]
+    runner.stream_readers = lambda *_args, **_kwargs: []  # type: ignore[assignment]
 
 
 def _report_items(dynamodb: Any, table: str, report: dict[str, Any]) -> list[dict[str, Any]]:
