@@ -311,7 +311,7 @@ class Front:
     def _clock(self, method: str, body: bytes) -> HttpResponse:
         """`GET /_local/clock`: the time every function sees. `POST` `{"now": "<ISO 8601>"}` or
         `{"advance_hours": N}` moves it, then runs every scheduled function once (the
-        watcher): `{"now", "offset_s", "ran": [{"function", "result"}]}`."""
+        watcher) unless `"run": false`: `{"now", "offset_s", "ran": [{"function", "result"}]}`."""
         from sikemas_local import clock
 
         if method == "POST":
@@ -319,10 +319,14 @@ class Front:
                 document = json.loads(body or b"{}")
                 if not isinstance(document, dict):
                     raise ValueError("a JSON object")
+                run = document.get("run", True)
+                if not isinstance(run, bool):
+                    raise ValueError('"run" is true (the default) or false')
                 clock.move(document)
             except (ValueError, TypeError) as exc:
                 return json_response(400, {"message": str(exc)})
-            ran = self.config.scheduler.tick(force=True) if self.config.scheduler else []
+            scheduler = self.config.scheduler
+            ran = scheduler.tick(force=True) if scheduler and run else []
         elif method == "GET":
             ran = []
         else:

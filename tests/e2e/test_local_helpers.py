@@ -52,3 +52,20 @@ def test_the_outbox_read_from_an_index_gives_each_message_once(local_stack):
     assert after["messages"] == []
     bad = requests.get(f"{url}/_local/outbox", params={"from": "-1"}, timeout=10)
     assert bad.status_code == 400
+
+
+def test_the_clock_moves_with_or_without_running_the_schedules(local_stack):
+    url = f"{local_stack.url}/_local/clock"
+    try:
+        quiet = requests.post(url, json={"advance_hours": 1, "run": False}, timeout=60)
+        ticked = requests.post(url, json={"advance_hours": 1}, timeout=60)
+        refused = requests.post(url, json={"advance_hours": 1, "run": "no"}, timeout=60)
+    finally:
+        requests.post(url, json={"reset": True}, timeout=60)
+
+    assert quiet.status_code == 200
+    assert quiet.json()["ran"] == []
+    assert 3500 < quiet.json()["offset_s"] < 3700
+    assert [r["function"] for r in ticked.json()["ran"]] == ["WatcherFunction"]
+    assert refused.status_code == 400
+    assert "run" in refused.json()["message"]
