@@ -28,30 +28,6 @@ DAYS = 120
 CITY_BBOX = "124.25,0.64,124.38,0.78"
 
 
-def _table(client: Any, name: str) -> None:
-    client.create_table(
-        TableName=name,
-        KeySchema=[
-            {"AttributeName": "PK", "KeyType": "HASH"},
-            {"AttributeName": "SK", "KeyType": "RANGE"},
-        ],
-        AttributeDefinitions=[
-            {"AttributeName": n, "AttributeType": "S"} for n in ("PK", "SK", "GSI5PK", "GSI5SK")
-        ],
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": "ByCell",
-                "KeySchema": [
-                    {"AttributeName": "GSI5PK", "KeyType": "HASH"},
-                    {"AttributeName": "GSI5SK", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            }
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
-
-
 def _items(n: int, city: Any, now: datetime) -> list[dict[str, Any]]:
     from sikemas.adapters.dynamo import report_to_item
     from sikemas.domain.report import Actor, Kind, Location, Privacy, file_report, transition
@@ -101,13 +77,15 @@ def measure(n: int) -> dict[str, Any]:
     from sikemas.api import views
     from sikemas.city import load_city
     from sikemas.usecases.feed import Feed
+    from sikemas_local.resources import table_shape  # the template's keys and indexes
+    from sikemas_local.template import load_template
 
     city = load_city(ROOT / "cities" / "kotamobagu")
     now = datetime(2026, 12, 6, 4, 0, tzinfo=UTC)
     items = _items(n, city, now)
     with mock_aws():
         client = boto3.client("dynamodb", region_name="ap-southeast-3")
-        _table(client, "bench")
+        client.create_table(TableName="bench", **table_shape(load_template()))
         for i in range(0, len(items), 25):
             batch: list[Any] = [{"PutRequest": {"Item": item}} for item in items[i : i + 25]]
             client.batch_write_item(RequestItems={"bench": batch})

@@ -106,21 +106,6 @@ def _rows(n: int, city: Any, now: datetime) -> dict[tuple[date, str, str], dict[
     return rows
 
 
-def _table(client: Any, name: str) -> None:
-    client.create_table(
-        TableName=name,
-        KeySchema=[
-            {"AttributeName": "PK", "KeyType": "HASH"},
-            {"AttributeName": "SK", "KeyType": "RANGE"},
-        ],
-        AttributeDefinitions=[
-            {"AttributeName": "PK", "AttributeType": "S"},
-            {"AttributeName": "SK", "AttributeType": "S"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
-
-
 def _write(client: Any, name: str, rows: dict[tuple[date, str, str], dict[str, int]]) -> None:
     from sikemas.adapters import keys
 
@@ -144,13 +129,15 @@ def measure(n: int) -> dict[str, Any]:
     from sikemas.adapters.dynamo import DynamoReportRepository
     from sikemas.city import load_city
     from sikemas.usecases.stats import Stats
+    from sikemas_local.resources import table_shape  # the template's keys and indexes
+    from sikemas_local.template import load_template
 
     city = load_city(ROOT / "cities" / "kotamobagu")
     now = datetime(2026, 12, 6, 4, 0, tzinfo=UTC)
     rows = _rows(n, city, now)
     with mock_aws():
         client = boto3.client("dynamodb", region_name="ap-southeast-3")
-        _table(client, "bench")
+        client.create_table(TableName="bench", **table_shape(load_template()))
         _write(client, "bench", rows)
         calls: list[str] = []
         client.meta.events.register(

@@ -30,7 +30,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any
 
 from sikemas.api.text import normalise
@@ -39,7 +39,7 @@ from sikemas.domain.report import Privacy, Report, Status
 from sikemas.errors import ReportNotFound, SikemasError
 from sikemas.ids import is_report_id, is_tracking_code
 from sikemas.observability import logger
-from sikemas.ports import ReportRepository
+from sikemas.ports import ReportRepository, every
 
 ACTIONS = (
     "queue",
@@ -648,18 +648,14 @@ def export(admin: Admin, event: dict[str, Any], name: str) -> dict[str, Any]:
     found: list[Report] = []
     complete = True
     for status in Status:
-        cursor: str | None = None
-        while complete:
-            page = admin.repo.list_by_status(status, _PAGE, cursor, since=since)
-            for report in page.reports:
-                if period.first <= report.created_at.astimezone(tz).date() <= period.last:
-                    if len(found) == EXPORT_MAX:
-                        complete = False
-                        break
-                    found.append(report)
-            cursor = page.cursor
-            if cursor is None:
-                break
+        for report in every(partial(admin.repo.list_by_status, status, _PAGE, since=since)):
+            if period.first <= report.created_at.astimezone(tz).date() <= period.last:
+                if len(found) == EXPORT_MAX:
+                    complete = False
+                    break
+                found.append(report)
+        if not complete:
+            break
     body = to_csv(found, tz)
     stamp = now.astimezone(tz).strftime("%Y%m%dT%H%M%S")
     key = f"exports/laporan_{period.first.isoformat()}_{period.last.isoformat()}_{stamp}.csv"

@@ -60,6 +60,17 @@ def _physical_name(stack: Stack, logical_id: str) -> str:
 Client = Callable[[str], Any]
 
 
+_TABLE_SHAPE = ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes", "BillingMode")
+
+
+def table_shape(template: dict[str, Any], logical_id: str = "Table") -> dict[str, Any]:
+    """The keys and indexes of the template's on-demand table, as ``CreateTable`` takes them:
+    for tests and benches that need fresh tables of the same shape under other names (no
+    stream, no TTL: nothing reads them there)."""
+    props = template["Resources"][logical_id]["Properties"]
+    return {key: props[key] for key in _TABLE_SHAPE if key in props}
+
+
 def _create_table(stack: Stack, client: Client, logical_id: str, props: dict[str, Any]) -> None:
     dynamodb = client("dynamodb")
     name = props.get("TableName") or _physical_name(stack, logical_id)

@@ -47,8 +47,22 @@ def submit(driver: Any, form: Any) -> None:
     page = driver.find_element(By.TAG_NAME, "html")
     form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
     wait = WebDriverWait(driver, 20)
-    wait.until(expected_conditions.staleness_of(page))
+    wait.until(lambda d: _left(d, expected_conditions.staleness_of(page)))
     wait.until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+
+def _left(driver: Any, stale: Any) -> bool:
+    """Whether the old page is gone. Mid-navigation Chromium may answer for the old node
+    "Node with given id does not belong to the document" (a plain WebDriverException, not
+    StaleElementReferenceException): that too says the page is gone."""
+    from selenium.common.exceptions import WebDriverException
+
+    try:
+        return bool(stale(driver))
+    except WebDriverException as exc:
+        if "does not belong to the document" in str(exc):
+            return True
+        raise
 
 
 def file_report(stack: Any) -> dict[str, Any]:

@@ -37,6 +37,8 @@ from sikemas.domain.report import (
 from sikemas.errors import ConcurrentUpdate, SikemasError
 from sikemas.usecases.followup import FollowUp
 from sikemas.usecases.intake import Citizen
+from sikemas_local.resources import table_shape
+from sikemas_local.template import load_template
 from tests.fakes import FakePhotoStore
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -133,22 +135,14 @@ OPS = st.one_of(
 STEPS = st.lists(st.tuples(OPS, st.integers(0, 60)), min_size=1, max_size=40)
 
 
+TABLE_SHAPE = table_shape(load_template())
+
+
 @pytest.fixture
 def make_repo(dynamodb):
     def make() -> DynamoReportRepository:
         name = f"stats-{next(_tables)}"
-        dynamodb.create_table(
-            TableName=name,
-            KeySchema=[
-                {"AttributeName": "PK", "KeyType": "HASH"},
-                {"AttributeName": "SK", "KeyType": "RANGE"},
-            ],
-            AttributeDefinitions=[
-                {"AttributeName": "PK", "AttributeType": "S"},
-                {"AttributeName": "SK", "AttributeType": "S"},
-            ],
-            BillingMode="PAY_PER_REQUEST",
-        )
+        dynamodb.create_table(TableName=name, **TABLE_SHAPE)  # the template's keys, indexes
         return DynamoReportRepository(dynamodb, name, TZ, sleep=lambda _: None)
 
     return make
@@ -419,3 +413,15 @@ def test_a_period_is_read_with_one_query_per_month_whatever_the_reports(make_rep
     assert sum(r.fields.get("received", 0) for r in rows if r.dimension.value == "agency") == 30
     first = repo.counter_rows(date(2026, 11, 1), date(2026, 11, 1))
     assert {r.day for r in first} == {date(2026, 11, 1)}
+
+
+def test_a_fresh_table_has_the_keys_and_indexes_of_the_stacks(stack, dynamodb):
+    """The property test's (and the benches') tables are shaped as the template's table."""
+    provisioned = dynamodb.describe_table(TableName=stack.ref("Table"))["Table"]
+    dynamodb.create_table(TableName="fresh", **TABLE_SHAPE)
+    fresh = dynamodb.describe_table(TableName="fresh")["Table"]
+
+    assert fresh["KeySchema"] == provisioned["KeySchema"]
+    indexes = {i["IndexName"]: i["KeySchema"] for i in provisioned["GlobalSecondaryIndexes"]}
+    assert {i["IndexName"]: i["KeySchema"] for i in fresh["GlobalSecondaryIndexes"]} == indexes
+    assert {"ByStatus", "ByDue", "ByCell"} <= set(indexes)

@@ -32,6 +32,7 @@ from zoneinfo import ZoneInfo
 
 import requests
 
+from sikemas.city import Category
 from sikemas_tools.seed_plan import (
     ADMINS,
     MANADO,
@@ -39,7 +40,6 @@ from sikemas_tools.seed_plan import (
     OFFICERS,
     REOPEN_REASONS,
     VERTICAL_REFERENCES,
-    Category,
     Desa,
     Do,
     Life,
@@ -59,24 +59,16 @@ class SeedError(Exception):
 
 # --------------------------------------------------------------------------- the city's data
 def city_data(city_dir: Path) -> tuple[ZoneInfo, list[Category], list[Desa]]:
-    """The city's timezone, categories and desa polygons (from its own files)."""
+    """The city's timezone, categories (``sikemas.city.load_city``) and desa polygons."""
     from shapely.geometry import shape
     from shapely.prepared import prep
 
-    raw = json.loads((city_dir / "city.json").read_text(encoding="utf-8"))
-    agencies = {a["code"]: a for a in raw["agencies"]}
-    categories = [
-        Category(
-            code=c["code"],
-            agency=c["agency"],
-            vertical=agencies[c["agency"]]["jurisdiction"] != "city",
-            requires_photo=bool(c.get("requires_photo")),
-            requires_location=bool(c.get("requires_location")),
-            no_gps_review=c.get("no_gps_policy", "needs_review") == "needs_review",
-        )
-        for c in raw["categories"]
-    ]
-    features = json.loads((city_dir / raw["subdistricts"]).read_text(encoding="utf-8"))
+    from sikemas.city import load_city
+
+    city = load_city(city_dir)
+    if city.subdistricts_path is None:
+        raise SeedError(f"{city_dir} has no kelurahan/desa file: the demo places reports in them")
+    features = json.loads(city.subdistricts_path.read_text(encoding="utf-8"))
     desa = []
     for feature in features["features"]:
         geometry = shape(feature["geometry"])
@@ -88,7 +80,7 @@ def city_data(city_dir: Path) -> tuple[ZoneInfo, list[Category], list[Desa]]:
                 polygon=_Prepared(geometry, prepared),
             )
         )
-    return ZoneInfo(raw["timezone"]), categories, desa
+    return city.timezone, list(city.categories.values()), desa
 
 
 class _Prepared:

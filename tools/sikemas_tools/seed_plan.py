@@ -28,6 +28,8 @@ from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from sikemas.city import Category
+
 # Where a prankster's photo was taken: Manado, 110 km away.
 MANADO = (1.4748, 124.8421)
 
@@ -79,14 +81,9 @@ class Desa:
     polygon: object  # shapely geometry (prepared by the caller)
 
 
-@dataclass(frozen=True)
-class Category:
-    code: str
-    agency: str
-    vertical: bool
-    requires_photo: bool
-    requires_location: bool
-    no_gps_review: bool  # a photo without GPS goes to review (else it is refused)
+def vertical(category: Category) -> bool:
+    """Whether the category's agency is one the city forwards to (PDAM, PLN, the police)."""
+    return category.agency.jurisdiction != "city"
 
 
 # What citizens write, per category (Indonesian, as they write it).
@@ -414,14 +411,14 @@ def demo_plan(planner: Planner, reports: int, days: int = 60) -> list[Life]:
         photo = PhotoKind.INSIDE
         if c.requires_photo and roll < 0.04:
             photo = PhotoKind.OUTSIDE  # a prank: refused, nothing more happens
-        elif c.requires_photo and c.no_gps_review and roll < 0.08:
+        elif c.requires_photo and c.no_gps_policy == "needs_review" and roll < 0.08:
             photo = PhotoKind.NO_GPS
         life = planner.life(category, days_ago, kind=kind, photo=photo, privacy=privacy)
         if life.photo is PhotoKind.OUTSIDE:
             continue
         if life.photo is PhotoKind.NO_GPS:
             planner.routed_by_admin(life)
-        if c.vertical:
+        if vertical(c):
             if rng.random() < 0.7:
                 outcome = rng.choices(("handled", "not_theirs", "not_fixable"), (8, 1, 1))[0]
                 planner.recorded(life, outcome)

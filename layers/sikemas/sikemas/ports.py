@@ -4,7 +4,7 @@ AWS here."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
@@ -33,6 +33,18 @@ class IdempotencyRecord:
 class Page:
     reports: list[Report]
     cursor: str | None
+
+
+def every(fetch: Callable[[str | None], Page]) -> Iterator[Report]:
+    """Every report of a paged list (``fetch(cursor)``, e.g. ``list_by_status``), page after
+    page; a page is read only when the caller gets that far."""
+    cursor: str | None = None
+    while True:
+        page = fetch(cursor)
+        yield from page.reports
+        cursor = page.cursor
+        if cursor is None:
+            return
 
 
 @dataclass(frozen=True)

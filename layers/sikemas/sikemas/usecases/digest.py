@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from sikemas.city import City
 from sikemas.domain.report import Report, Status
-from sikemas.ports import Alerts, ReportRepository
+from sikemas.ports import Alerts, ReportRepository, every
 from sikemas.usecases.stats import Period, summarise
 
 OPEN = (Status.ASSIGNED, Status.IN_PROGRESS)
@@ -125,13 +126,7 @@ class Digest:
 
     def _open(self) -> Iterator[Report]:
         for status in OPEN:
-            cursor: str | None = None
-            while True:
-                page = self._repo.list_by_status(status, self._page, cursor)
-                yield from page.reports
-                cursor = page.cursor
-                if cursor is None:
-                    break
+            yield from every(partial(self._repo.list_by_status, status, self._page))
 
     def overdue(self, now: datetime) -> dict[str, list[Overdue]]:
         found: dict[str, list[Overdue]] = {}

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sikemas.city import City
@@ -21,7 +22,7 @@ from sikemas.domain.calendar import Clocks
 from sikemas.domain.report import Actor, EventType, Report, Status, Transition, amend, transition
 from sikemas.domain.watch import Due, abandon_due, close_due, due_now
 from sikemas.errors import ConcurrentUpdate
-from sikemas.ports import ReportRepository
+from sikemas.ports import ReportRepository, every
 
 _ATTEMPTS = 3
 PAGE = 100
@@ -81,33 +82,21 @@ class Watcher:
     # -- finding work -------------------------------------------------------------------------
 
     def _due(self, now: datetime) -> Iterator[Report]:
-        cursor: str | None = None
-        while True:
-            page = self._repo.list_due(now, self._page, cursor)
-            yield from page.reports
-            cursor = page.cursor
-            if cursor is None:
-                return
+        return every(partial(self._repo.list_due, now, self._page))
 
     def _oldest(self, status: Status, now: datetime, *, abandon_due_at: bool) -> Iterator[Report]:
         """Oldest in ``status`` first, until the first one not yet due."""
-        cursor: str | None = None
-        while True:
-            page = self._repo.list_by_status(status, self._page, cursor)
-            for report in page.reports:
-                due = (
-                    abandon_due(report, now)
-                    if abandon_due_at
-                    else close_due(report, now, self._city.reopen_window)
-                )
-                if not due:
-                    # status_since orders the index: later ones are not due either. (A resolved
-                    # report's window runs from resolved_at = status_since.)
-                    return
-                yield report
-            cursor = page.cursor
-            if cursor is None:
+        for report in every(partial(self._repo.list_by_status, status, self._page)):
+            due = (
+                abandon_due(report, now)
+                if abandon_due_at
+                else close_due(report, now, self._city.reopen_window)
+            )
+            if not due:
+                # status_since orders the index: later ones are not due either. (A resolved
+                # report's window runs from resolved_at = status_since.)
                 return
+            yield report
 
     # -- deciding -----------------------------------------------------------------------------
 
